@@ -1,0 +1,158 @@
+"""The demo district: Кировский муниципальный район from seed 000 (распоряжение № 149 of 27.08.2020).
+
+Its schools are the nine the seed names (the seed misspells two of them, «Отраденская» and
+«Нлиссельбургская»; here they are spelled correctly), with the 2020/2021 categories it implies:
+the three schools visited to study their internal assessment (item 9 of the first plan) show
+signs of non-objective results; the first schools of the four partnership groups (item 11 of the
+second plan) are the low-result ones, paired with schools with stable results. Coordinates are
+those of the settlements, good enough for the partnership map.
+"""
+
+from __future__ import annotations
+
+from app.domain import Category, CategorySource, Office
+from app.errors import AppError
+from app.office import OfficeService
+from app.schools import SchoolService
+from db.connection import Database
+
+DEMO_YEAR = 2020
+ORDER_REF = "распоряжение комитета образования от 27.08.2020 № 149"
+
+DEMO_OFFICE = Office(
+    name="Администрация\nКировского муниципального района Ленинградской области\nКОМИТЕТ ОБРАЗОВАНИЯ",
+    short_name="Комитет образования",
+    district="Кировский муниципальный район Ленинградской области",
+    head_position="Председатель комитета образования",
+    head_name="Е.А. Краснова",
+    address="187342, Ленинградская область, г. Кировск",
+    place="г. Кировск",
+)
+
+_MKOU = "Муниципальное казённое общеобразовательное учреждение"
+_MBOU = "Муниципальное бюджетное общеобразовательное учреждение"
+_SOSH = "средняя общеобразовательная школа"
+_OOSH = "основная общеобразовательная школа"
+
+# (full name, short name, settlement, urban?, latitude, longitude, students)
+DEMO_SCHOOLS = [
+    (f"{_MKOU} «Шумская {_SOSH}»", "МКОУ «Шумская СОШ»", "с. Шум", False, 59.8249, 32.0346, 312),
+    (f"{_MKOU} «Назиевская {_SOSH}»", "МКОУ «Назиевская СОШ»", "пгт Назия", False, 59.8060, 31.5560, 420),
+    (f"{_MKOU} «Путиловская {_OOSH}»", "МКОУ «Путиловская ООШ»", "с. Путилово", False, 59.8460, 31.4130, 118),
+    (
+        f"{_MBOU} «Отрадненская {_SOSH} №3»",
+        "МБОУ «Отрадненская СОШ №3»",
+        "г. Отрадное",
+        True,
+        59.7737,
+        30.8030,
+        870,
+    ),
+    (
+        f"{_MKOU} «Отрадненская {_SOSH} №2»",
+        "МКОУ «Отрадненская СОШ №2»",
+        "г. Отрадное",
+        True,
+        59.7780,
+        30.8330,
+        760,
+    ),
+    (
+        f"{_MKOU} «Синявинская {_SOSH}»",
+        "МКОУ «Синявинская СОШ»",
+        "пгт Синявино",
+        False,
+        59.9090,
+        31.0750,
+        540,
+    ),
+    (
+        f"{_MBOU} «Шлиссельбургская {_SOSH}»",
+        "МБОУ «Шлиссельбургская СОШ»",
+        "г. Шлиссельбург",
+        True,
+        59.9440,
+        31.0370,
+        980,
+    ),
+    (
+        f"{_MKOU} «Приладожская {_SOSH}»",
+        "МКОУ «Приладожская СОШ»",
+        "пгт Приладожский",
+        False,
+        59.8960,
+        31.3600,
+        460,
+    ),
+    (
+        f"{_MBOU} «Кировская {_SOSH} №2»",
+        "МБОУ «Кировская СОШ №2»",
+        "г. Кировск",
+        True,
+        59.8790,
+        30.9920,
+        1050,
+    ),
+]
+
+NONOBJECTIVE = {
+    "МКОУ «Шумская СОШ»",
+    "МКОУ «Назиевская СОШ»",
+    "МКОУ «Путиловская ООШ»",
+}
+LOW_RESULTS = {
+    "МБОУ «Отрадненская СОШ №3»",
+    "МКОУ «Синявинская СОШ»",
+    "МКОУ «Шумская СОШ»",
+    "МКОУ «Путиловская ООШ»",
+    "МКОУ «Назиевская СОШ»",
+}
+
+
+def create_demo(database: Database) -> int:
+    """Fill an empty database with the demo district; returns the number of schools."""
+    schools = SchoolService(database)
+    office = OfficeService(database)
+    if schools.count() or office.get().is_filled:
+        raise AppError(
+            f"В базе «{database.path}» уже есть данные. Демонстрационный район создаётся "
+            "только в новой, пустой базе."
+        )
+    with database.atomic():
+        office.save(DEMO_OFFICE)
+        office.add_year(DEMO_YEAR)
+        office.set_setting("current_year", str(DEMO_YEAR))
+        for full, short, settlement, urban, lat, lon, students in DEMO_SCHOOLS:
+            school_id, _ = schools.create(
+                {
+                    "full_name": full,
+                    "short_name": short,
+                    "settlement": settlement,
+                    "locality": "urban" if urban else "rural",
+                    "latitude": lat,
+                    "longitude": lon,
+                    "students": students,
+                    "address": f"Ленинградская область, Кировский район, {settlement}",
+                }
+            )
+            if short in NONOBJECTIVE:
+                schools.set_category(
+                    school_id,
+                    DEMO_YEAR,
+                    Category.NONOBJECTIVE,
+                    reason="Изучение внутришкольной системы оценки образовательных результатов "
+                    "(п. 9 плана мероприятий)",
+                    source=CategorySource.ORDER,
+                    document_ref=ORDER_REF,
+                )
+            if short in LOW_RESULTS:
+                schools.set_category(
+                    school_id,
+                    DEMO_YEAR,
+                    Category.LOW_RESULTS,
+                    reason="Сетевое партнёрство со школой со стабильными результатами "
+                    "(п. 11 плана организационно-методического сопровождения)",
+                    source=CategorySource.ORDER,
+                    document_ref=ORDER_REF,
+                )
+    return len(DEMO_SCHOOLS)
