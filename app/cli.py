@@ -116,8 +116,29 @@ def run_command(args: argparse.Namespace) -> int:
         return _fail(f"Неизвестная команда: {args.command}")
     except (AppError, DatabaseError) as exc:
         return _fail(exc.message)
+    except Exception:  # never a traceback in the user's face: log it, say where
+        log_file = _log_unexpected()
+        return _fail(
+            "Внутренняя ошибка программы; данные, сохранённые до неё, не потеряны. "
+            f"Подробности записаны в журнал «{log_file}»."
+        )
     finally:
         database.close()
+
+
+def _log_unexpected() -> Path:
+    import logging
+    import traceback
+
+    from app.paths import log_dir
+
+    folder = log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    log_file = folder / "opora.log"
+    with log_file.open("a", encoding="utf-8") as handle:
+        handle.write(f"--- {logging.Formatter().formatTime(logging.makeLogRecord({}))}\n")
+        handle.write(traceback.format_exc())
+    return log_file
 
 
 def _year(args: argparse.Namespace, database: Any) -> int:

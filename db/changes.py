@@ -67,6 +67,30 @@ class ChangeRecorder:
         self.changeset.changes.append(RowChange(table, row_id, None, _fetch(self.conn, table, row_id)))
         return row_id
 
+    def insert_many(self, table: str, rows: list[dict[str, Any]]) -> list[int]:
+        """Bulk insert with one executemany; every row must have the same keys.
+
+        Ids are assigned here (after the current maximum) so the change set needs no read-back,
+        which keeps a 40,000-row import close to the speed of a plain executemany.
+        """
+        if not rows:
+            return []
+        columns = list(rows[0])
+        start = int(self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]) + 1
+        ids = list(range(start, start + len(rows)))
+        sql = (
+            f"INSERT INTO {table} (id, {', '.join(columns)}) "
+            f"VALUES (?, {', '.join('?' for _ in columns)})"
+        )
+        self.conn.executemany(
+            sql, ([row_id, *(row[c] for c in columns)] for row_id, row in zip(ids, rows, strict=True))
+        )
+        self.changeset.changes.extend(
+            RowChange(table, row_id, None, {"id": row_id, **row})
+            for row_id, row in zip(ids, rows, strict=True)
+        )
+        return ids
+
     def update(self, table: str, row_id: int, values: Mapping[str, Any]) -> bool:
         """Update the given columns; records nothing and returns False when nothing differs."""
         before = _fetch(self.conn, table, row_id)
