@@ -156,9 +156,13 @@ def _year(args: argparse.Namespace, database: Any) -> int:
 
 def _demo(database: Any) -> int:
     from app.demo import create_demo
+    from app.text import plural
 
     count = create_demo(database)
-    print(f"Создан демонстрационный район: {count} школ, база «{database.path}».")
+    print(
+        f"Создан демонстрационный район: {count} {plural(count, 'школа', 'школы', 'школ')}, "
+        f"база «{database.path}»."
+    )
     return 0
 
 
@@ -238,6 +242,8 @@ def _schools_export(database: Any, args: argparse.Namespace) -> int:
     from app.jobs import run_job
 
     year = _year(args, database)
+    from app.text import plural
+
     count = run_job(export_registry(database, args.file, year=year, include_archived=args.archived))
-    print(f"Реестр выгружен: {count} школ, файл «{args.file}».")
+    print(f"Реестр выгружен: {count} {plural(count, 'школа', 'школы', 'школ')}, файл «{args.file}».")
     return 0

@@ -3,8 +3,9 @@
 Its schools are the nine the seed names (the seed misspells two of them, «Отраденская» and
 «Нлиссельбургская»; here they are spelled correctly), with the 2020/2021 categories it implies:
 the three schools visited to study their internal assessment (item 9 of the first plan) show
-signs of non-objective results; the first schools of the four partnership groups (item 11 of the
-second plan) are the low-result ones, paired with schools with stable results. Coordinates are
+signs of non-objective results. Item 11 of the second plan pairs low-result schools with schools
+with stable results; the low-result ones are taken to be the first school of each pair and the
+two schools grouped around МБОУ «Шлиссельбургская СОШ» (Синявинская and Шумская), five in all. Coordinates are
 those of the settlements, good enough for the partnership map.
 """
 

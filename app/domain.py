@@ -96,8 +96,8 @@ def parse_academic_year(text: str) -> int | None:
     start = int(match.group(1))
     if match.group(2):
         end = int(match.group(2))
-        if end < 100:
-            end += start - start % 100
+        if len(match.group(2)) == 2:
+            end += (start + 1) - (start + 1) % 100  # «1999/00»: the century of the year after
         if end != start + 1:
             return None
     return start

@@ -42,7 +42,8 @@ class OfficeService:
             try:
                 parser(values[name])
             except ValueError as exc:
-                problems.append(FieldProblem(name, str(exc).capitalize()))
+                message = str(exc)  # not str.capitalize(): it would lower-case the quoted value
+                problems.append(FieldProblem(name, message[:1].upper() + message[1:]))
         if problems:
             raise ValidationError(problems)
         with self.database.atomic() as conn:

@@ -289,6 +289,7 @@ class SchoolService:
     ) -> ChangeSet:
         """Put the school on a category list for the year (or update the reason and source)."""
         school = self.get(school_id)
+        category, source = Category(category), CategorySource(source)  # the stored codes are accepted too
         reason, document_ref = clean_text(reason), clean_text(document_ref)
         if source is CategorySource.ORDER and not document_ref:
             raise ValidationError([FieldProblem("document_ref", "Укажите реквизиты приказа: № … от …")])

@@ -78,10 +78,7 @@ class ChangeRecorder:
         columns = list(rows[0])
         start = int(self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]) + 1
         ids = list(range(start, start + len(rows)))
-        sql = (
-            f"INSERT INTO {table} (id, {', '.join(columns)}) "
-            f"VALUES (?, {', '.join('?' for _ in columns)})"
-        )
+        sql = f"INSERT INTO {table} (id, {', '.join(columns)}) VALUES (?, {', '.join('?' for _ in columns)})"
         self.conn.executemany(
             sql, ([row_id, *(row[c] for c in columns)] for row_id, row in zip(ids, rows, strict=True))
         )

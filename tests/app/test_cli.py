@@ -1,0 +1,139 @@
+"""The command line, run as a person runs it: `python main.py …` in a separate process."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CATEGORY_LABELS = {"ШНРО", "ШФНСУ", "Признаки необъективности"}
+
+
+def run(*args: str | Path, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "OPORA_DATA_DIR": str(data_dir), "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(
+        [sys.executable, str(REPO_ROOT / "main.py"), *map(str, args)],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "user-data"
+    folder.mkdir()
+    return folder
+
+
+def test_help_lists_the_commands_in_russian(data_dir: Path) -> None:
+    result = run("--help", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "использование:" in result.stdout
+    assert "demo" in result.stdout and "schools" in result.stdout
+    assert "создать демонстрационный район" in result.stdout
+    assert "показать эту справку и выйти" in result.stdout
+    assert "usage:" not in result.stdout
+    schools_help = run("schools", "--help", data_dir=data_dir)
+    assert schools_help.returncode == 0
+    for command in ("list", "import", "export"):
+        assert command in schools_help.stdout
+
+
+def test_demo_then_list_json(tmp_path: Path, data_dir: Path) -> None:
+    path = tmp_path / "район.sqlite"
+    created = run("--db", path, "demo", data_dir=data_dir)
+    assert created.returncode == 0, created.stderr
+    assert "9 школ" in created.stdout
+
+    listed = run("schools", "list", "--json", "--db", path, data_dir=data_dir)
+    assert listed.returncode == 0, listed.stderr
+    schools = json.loads(listed.stdout)
+    assert len(schools) == 9
+    by_name = {s["short_name"]: s for s in schools}
+    assert "МБОУ «Шлиссельбургская СОШ»" in by_name
+    assert all(s["academic_year"] == "2020/2021" for s in schools)
+    labels = {c["category"] for s in schools for c in s["categories"]}
+    assert labels and labels <= CATEGORY_LABELS
+    shum = {c["category"] for c in by_name["МКОУ «Шумская СОШ»"]["categories"]}
+    assert "Признаки необъективности" in shum
+    assert by_name["МКОУ «Путиловская ООШ»"]["kind"] == "ООШ"
+    assert by_name["МБОУ «Кировская СОШ №2»"]["locality"] == "Городская"
+    # Nothing was written to the default database in the user's data folder.
+    assert not (data_dir / "opora.sqlite").exists()
+
+
+def test_list_for_another_year_and_a_bad_year(tmp_path: Path, data_dir: Path) -> None:
+    path = tmp_path / "demo.sqlite"
+    assert run("--db", path, "demo", data_dir=data_dir).returncode == 0
+    other = run("schools", "list", "--json", "--year", "2021/2022", "--db", path, data_dir=data_dir)
+    assert other.returncode == 0, other.stderr
+    assert all(s["categories"] == [] and s["academic_year"] == "2021/2022" for s in json.loads(other.stdout))
+    bad = run("schools", "list", "--year", "2021/2023", "--db", path, data_dir=data_dir)
+    assert bad.returncode == 1
+    assert "Неверный учебный год" in bad.stderr
+
+
+def test_plain_list(tmp_path: Path, data_dir: Path) -> None:
+    path = tmp_path / "demo.sqlite"
+    assert run("--db", path, "demo", data_dir=data_dir).returncode == 0
+    result = run("--db", path, "schools", "list", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "МКОУ «Шумская СОШ»" in result.stdout
+    assert "Всего: 9" in result.stdout
+
+
+def test_demo_twice_fails_with_a_russian_message(tmp_path: Path, data_dir: Path) -> None:
+    path = tmp_path / "demo.sqlite"
+    assert run("--db", path, "demo", data_dir=data_dir).returncode == 0
+    again = run("--db", path, "demo", data_dir=data_dir)
+    assert again.returncode == 1
+    assert "уже есть данные" in again.stderr
+    assert again.stdout == ""
+
+
+def test_newer_version_database_is_refused(tmp_path: Path, data_dir: Path) -> None:
+    path = tmp_path / "newer.sqlite"
+    assert run("--db", path, "demo", data_dir=data_dir).returncode == 0
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    result = run("schools", "list", "--db", path, data_dir=data_dir)
+    assert result.returncode == 1
+    assert "более новой версией" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_text_file_as_database_is_refused(tmp_path: Path, data_dir: Path) -> None:
+    path = tmp_path / "список.sqlite"
+    path.write_text("это не база данных\n", encoding="utf-8")
+    result = run("--db", path, "demo", data_dir=data_dir)
+    assert result.returncode == 1
+    assert "не является базой данных" in result.stderr
+    assert path.read_text(encoding="utf-8") == "это не база данных\n"
+
+
+def test_unknown_command(data_dir: Path) -> None:
+    result = run("frobnicate", data_dir=data_dir)
+    assert result.returncode == 2
+    assert "ошибка" in result.stderr
+    assert "frobnicate" in result.stderr
+    assert "error" not in result.stderr
+
+
+def test_missing_subcommand(data_dir: Path) -> None:
+    result = run("schools", data_dir=data_dir)
+    assert result.returncode == 2
+    assert "ошибка" in result.stderr
