@@ -1,0 +1,373 @@
+"""The main window: navigation on the left, one page per view, the menus and the undo stack.
+
+Views are added with `add_page`; later issues add theirs the same way (plans, partnerships,
+monitoring), so the navigation only ever lists pages that exist.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
+
+from app.office import OfficeService
+from app.paths import resources_dir
+from db.changes import ChangeSet
+from db.connection import Database
+from ui.messages import show_error
+from ui.registry.view import RegistryView
+from ui.signals import emit
+from ui.startup import DATABASE_FILTER
+from ui.undo import ChangeHistory
+from ui.workers import JobRunner
+
+if TYPE_CHECKING:
+    from ui.office_page import OfficePage
+
+APP_TITLE = "Опора"
+STATUS_TIMEOUT_MS = 5000
+
+
+def icon(name: str) -> QIcon:
+    path = resources_dir() / "icons" / f"{name}.svg"
+    return QIcon(str(path)) if path.exists() else QIcon()
+
+
+class MainWindow(QMainWindow):
+    # The application controller opens files: a window belongs to one database.
+    open_database_requested = Signal(Path)
+    create_database_requested = Signal(Path)
+
+    def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.office = OfficeService(database)
+        self.jobs = JobRunner(self)
+        self.history = ChangeHistory(database, self.jobs, self)
+        self.setWindowIcon(icon("opora"))
+
+        self.nav = QListWidget()
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setMinimumWidth(150)
+        self.nav.setSpacing(2)
+        self.pages = QStackedWidget()
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.pages)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([165, 1200])
+        splitter.setChildrenCollapsible(False)
+        self.splitter = splitter
+        self.setCentralWidget(splitter)
+
+        self.registry_view = RegistryView(database, self.history, self.jobs)
+        self._office_page: OfficePage | None = None
+        self.add_page("Реестр школ", self.registry_view, icon("registry"))
+        # Built when first opened: the window paints sooner, and the form reads fresh requisites.
+        self.add_page("Реквизиты органа", QWidget(), icon("office"))
+        self._lazy_pages = {1: self._build_office_page}
+        self.nav.currentRowChanged.connect(self._build_lazy_page)
+        self.nav.setCurrentRow(0)
+
+        self.counts_label = QLabel()
+        self.statusBar().addPermanentWidget(self.counts_label)
+        self.registry_view.counts_changed.connect(self.counts_label.setText)
+        self.counts_label.setText(self.registry_view.counts_text())
+
+        self._create_actions()
+        self._create_menus()
+        self.registry_view.set_context_actions(
+            [
+                self.open_card_action,
+                self.categories_action,
+                self._separator(),
+                self.archive_action,
+                self.restore_action,
+            ]
+        )
+        self.registry_view.current_changed.connect(self.update_actions)
+        self.history.changed.connect(self._on_data_changed)
+        # Queued: the message box opens after the undo stack has settled.
+        self.history.failed.connect(self._show_history_failure, Qt.ConnectionType.QueuedConnection)
+        self.history.busy_changed.connect(self._on_history_busy)
+        self.history.stack.indexChanged.connect(self.update_actions)
+        self.update_title()
+        self.update_actions()
+        self._restore_settings()
+
+    # --- pages -------------------------------------------------------------------------------------
+    def add_page(self, title: str, page: QWidget, page_icon: QIcon | None = None) -> int:
+        item = QListWidgetItem(page_icon or QIcon(), title)
+        item.setSizeHint(QSize(0, 34))
+        self.nav.addItem(item)
+        return self.pages.addWidget(page)
+
+    def show_page(self, page: QWidget) -> None:
+        self.nav.setCurrentRow(self.pages.indexOf(page))
+
+    def _build_lazy_page(self, row: int) -> None:
+        factory = self._lazy_pages.pop(row, None)
+        if factory is not None:
+            stand_in = self.pages.widget(row)
+            self.pages.insertWidget(row, factory())
+            self.pages.removeWidget(stand_in)
+            stand_in.deleteLater()
+        self.pages.setCurrentIndex(row)
+
+    def _build_office_page(self) -> QWidget:
+        from ui.office_page import OfficePage
+
+        self._office_page = OfficePage(self.database, self.history)
+        return self._office_page
+
+    @property
+    def office_page(self) -> OfficePage:
+        """The «Реквизиты органа» page (built on first use)."""
+        if self._office_page is None:
+            self._build_lazy_page(1)
+            self.pages.setCurrentIndex(self.nav.currentRow())
+        assert self._office_page is not None
+        return self._office_page
+
+    # --- actions -----------------------------------------------------------------------------------
+    def _action(
+        self, text: str, slot: object, shortcuts: list[QKeySequence | str] | None = None, tip: str = ""
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcuts:
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _separator(self) -> QAction:
+        separator = QAction(self)
+        separator.setSeparator(True)
+        return separator
+
+    def _create_actions(self) -> None:
+        self.new_db_action = self._action(
+            "Создать базу…", self.create_database, ["Ctrl+N"], "Создать новый файл базы данных"
+        )
+        self.open_db_action = self._action(
+            "Открыть базу…", self.open_database, ["Ctrl+O"], "Открыть другой файл базы данных"
+        )
+        self.import_action = self._action(
+            "Импорт из Excel…", self.import_registry, [], "Загрузить список школ из книги Excel"
+        )
+        self.export_action = self._action(
+            "Экспорт в Excel…", self.export_registry, [], "Выгрузить реестр в оформленную книгу Excel"
+        )
+        self.quit_action = self._action("Выход", self.close, ["Ctrl+Q"])
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+
+        self.undo_action = self._action("Отменить", self.undo, ["Ctrl+Z"])
+        self.redo_action = self._action("Повторить", self.redo, ["Ctrl+Shift+Z", "Ctrl+Y"])
+        self.find_action = self._action("Найти", self.find, ["Ctrl+F"], "Перейти к строке поиска в реестре")
+
+        view = self.registry_view
+        self.add_school_action = self._action(
+            "Добавить…", self.add_school, ["Ins", "Ctrl+Shift+N"], "Добавить школу в реестр"
+        )
+        # The text carries the shortcut's name: Qt would print the key as «Return».
+        self.open_card_action = self._action(
+            "Открыть карточку\tEnter", view.open_current, ["Return", "Enter"]
+        )
+        # Enter opens the card only from the table: elsewhere it belongs to the focused widget.
+        self.open_card_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        view.table.addAction(self.open_card_action)
+        self.archive_action = self._action(
+            "В архив…", view.archive_current, [], "Перевести школу в архив (закрытие, реорганизация)"
+        )
+        self.restore_action = self._action("Вернуть из архива", view.restore_current)
+        self.categories_action = self._action(
+            "Категории…", view.open_categories, [], "Категории школы по учебным годам"
+        )
+        self.about_action = self._action("О программе", self.show_about)
+
+    def _create_menus(self) -> None:
+        menu_bar = self.menuBar()
+        file_menu = menu_bar.addMenu("&Файл")
+        file_menu.addActions([self.new_db_action, self.open_db_action])
+        file_menu.addSeparator()
+        file_menu.addActions([self.import_action, self.export_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        edit_menu = menu_bar.addMenu("&Правка")
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.find_action)
+
+        school_menu: QMenu = menu_bar.addMenu("&Школа")
+        school_menu.addActions([self.add_school_action, self.open_card_action])
+        school_menu.addSeparator()
+        school_menu.addActions([self.archive_action, self.restore_action])
+        school_menu.addSeparator()
+        school_menu.addAction(self.categories_action)
+
+        help_menu = menu_bar.addMenu("&Справка")
+        help_menu.addAction(self.about_action)
+
+    def update_actions(self, *_args: object) -> None:
+        stack = self.history.stack
+        busy = self.history.is_busy()
+        self.undo_action.setEnabled(stack.canUndo() and not busy)
+        self.redo_action.setEnabled(stack.canRedo() and not busy)
+        self.undo_action.setText(f"Отменить: {stack.undoText()}" if stack.canUndo() else "Отменить")
+        self.redo_action.setText(f"Повторить: {stack.redoText()}" if stack.canRedo() else "Повторить")
+        school = self.registry_view.current_school()
+        for action in (self.open_card_action, self.categories_action):
+            action.setEnabled(school is not None)
+        self.archive_action.setEnabled(school is not None and not school.is_archived)
+        self.restore_action.setEnabled(school is not None and school.is_archived)
+
+    # --- commands ----------------------------------------------------------------------------------
+    def undo(self) -> None:
+        text = self.history.stack.undoText()
+        before = self.history.stack.index()
+        self.history.undo()
+        if self.history.stack.index() != before and not self.history.is_busy():
+            self.statusBar().showMessage(f"Отменено: {text}", STATUS_TIMEOUT_MS)
+
+    def redo(self) -> None:
+        text = self.history.stack.redoText()
+        before = self.history.stack.index()
+        self.history.redo()
+        if self.history.stack.index() != before and not self.history.is_busy():
+            self.statusBar().showMessage(f"Повторено: {text}", STATUS_TIMEOUT_MS)
+
+    def find(self) -> None:
+        self.show_page(self.registry_view)
+        self.registry_view.focus_search()
+
+    def add_school(self) -> None:
+        self.show_page(self.registry_view)
+        self.registry_view.add_school()
+
+    def import_registry(self) -> None:
+        from ui.importing.flow import RegistryImportFlow
+
+        self.show_page(self.registry_view)
+        RegistryImportFlow(self.database, self.history, self.jobs, self).start()
+
+    def export_registry(self) -> None:
+        from ui.importing.flow import RegistryExportFlow
+
+        RegistryExportFlow(
+            self.database,
+            self.jobs,
+            self,
+            year=self.registry_view.year,
+            include_archived=self.registry_view.archive_check.isChecked(),
+        ).start()
+
+    def create_database(self) -> None:
+        dialog = QFileDialog(self, "Создать базу данных", str(self.database.path.parent), DATABASE_FILTER)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("sqlite")
+        # An existing file is opened, never replaced: no «overwrite?» question that could lie.
+        dialog.setOption(QFileDialog.Option.DontConfirmOverwrite, True)
+        dialog.selectFile("Новая база.sqlite")
+        if dialog.exec() and dialog.selectedFiles():
+            emit(self.create_database_requested, Path(dialog.selectedFiles()[0]))
+
+    def open_database(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Открыть базу данных", str(self.database.path.parent), DATABASE_FILTER
+        )
+        if name:
+            emit(self.open_database_requested, Path(name))
+
+    def show_about(self) -> None:
+        box = QMessageBox(self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setWindowTitle("О программе")
+        box.setIconPixmap(self.windowIcon().pixmap(64, 64))
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(
+            "<h3>«Опора»</h3>"
+            "<p>Поддержка школ с низкими образовательными результатами, школ, функционирующих "
+            "в неблагоприятных социальных условиях, и школ с признаками необъективности результатов.</p>"
+            "<p>Для муниципальных органов управления образованием: реестр школ, перечни по учебным "
+            "годам, планы мероприятий, сетевое партнёрство, мониторинг и приказы.</p>"
+            f"<p>База данных: {self.database.path}</p>"
+        )
+        box.addButton("Закрыть", QMessageBox.ButtonRole.AcceptRole)
+        box.open()
+
+    # --- reacting to changes -----------------------------------------------------------------------
+    def _on_data_changed(self, changeset: ChangeSet) -> None:
+        if any(change.table == "office" for change in changeset.changes):
+            self.update_title()
+        self.update_actions()
+
+    def _on_history_busy(self, busy: bool) -> None:
+        # A big undo runs on a worker and moves the stack when done: no other edit may slip in
+        # meanwhile (the progress dialog only appears after half a second).
+        self.centralWidget().setEnabled(not busy)
+        self.menuBar().setEnabled(not busy)
+        self.update_actions()
+
+    def _show_history_failure(self, message: str) -> None:
+        show_error(self, message, "Отмена или повтор невозможны")
+        self.registry_view.reload()
+
+    def update_title(self) -> None:
+        office = self.office.get()
+        name = (
+            office.short_name
+            or (office.name.splitlines()[0] if office.name else "")
+            or self.database.path.name
+        )
+        self.setWindowTitle(f"{APP_TITLE} — {name}")
+
+    # --- settings and closing ----------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("main_window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1320, 820)
+        header_state = settings.value("registry/header")
+        header = self.registry_view.table.horizontalHeader()
+        if (
+            isinstance(header_state, QByteArray)
+            and not header_state.isEmpty()
+            and header.restoreState(header_state)
+        ):
+            # restoreState brings the sort indicator back; the model must sort to match it.
+            self.registry_view.table.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        else:
+            self.registry_view.fit_columns()
+        splitter_state = settings.value("main_window/splitter")
+        if isinstance(splitter_state, QByteArray) and not splitter_state.isEmpty():
+            self.splitter.restoreState(splitter_state)
+
+    def save_settings(self) -> None:
+        settings = QSettings()
+        settings.setValue("main_window/geometry", self.saveGeometry())
+        settings.setValue("main_window/splitter", self.splitter.saveState())
+        settings.setValue("registry/header", self.registry_view.table.horizontalHeader().saveState())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        # Workers emit on objects this window owns: stop them before anything is destroyed.
+        self.jobs.shutdown()
+        event.accept()

@@ -1,0 +1,1 @@
+"""The school registry view: its table model, the school card, the archive dialog."""
