@@ -8,7 +8,7 @@ one pass of substring checks over a list of strings.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,36 +60,80 @@ SORT_KEYS: dict[str, Callable[[School], Any]] = {
 
 @dataclass
 class RegistryIndex:
-    """The loaded registry with its folded search texts; `select` answers a query."""
+    """The loaded registry with its folded search texts; `select` answers a query.
+
+    Sorting 40,000 schools on every keystroke would cost more than the filtering itself, so the
+    order for each sort key is computed once and kept: a keystroke filters that ready order.
+    Python's sort is stable, so this gives exactly what sorting the filtered rows would.
+    """
 
     schools: list[School] = field(default_factory=list)
     _texts: list[str] = field(default_factory=list)
+    _orders: dict[tuple[str, bool], list[int]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, schools: Sequence[School]) -> RegistryIndex:
         items = list(schools)
         return cls(items, [search_text(s) for s in items])
 
-    def select(self, query: RegistryQuery, sort_key: str = "name", descending: bool = False) -> list[School]:
-        tokens = fold(query.text).split()
-        rows: list[School] = []
-        append = rows.append
+    def with_changes(self, updated: Sequence[School], removed_ids: Iterable[int] = ()) -> RegistryIndex:
+        """A new index with some schools replaced (or added) and some dropped.
+
+        After an edit the view refreshes only the schools the change touched, so that an edit at
+        40,000 schools costs one school's folding instead of reloading the registry.
+        """
+        replacements = {s.id: s for s in updated}
+        removed = set(removed_ids) - replacements.keys()
+        schools: list[School] = []
+        texts: list[str] = []
         for school, text in zip(self.schools, self._texts, strict=True):
-            if tokens and not all(t in text for t in tokens):
+            if school.id in removed:
                 continue
-            if not query.show_archived and school.archived_at is not None:
-                continue
-            if query.kind is not None and school.kind is not query.kind:
-                continue
-            if query.locality is not None and school.locality is not query.locality:
-                continue
-            if query.category is not None and not any(
-                c.category is query.category for c in school.categories
-            ):
-                continue
-            if query.any_category and not school.categories:
-                continue
-            append(school)
-        key = SORT_KEYS.get(sort_key, SORT_KEYS["name"])
-        rows.sort(key=key, reverse=descending)
+            fresh = replacements.pop(school.id, None)
+            if fresh is None:
+                schools.append(school)
+                texts.append(text)
+            else:
+                schools.append(fresh)
+                texts.append(search_text(fresh))
+        for fresh in replacements.values():  # schools not loaded before: new ones, or restored by undo
+            schools.append(fresh)
+            texts.append(search_text(fresh))
+        return RegistryIndex(schools, texts)
+
+    def _order(self, sort_key: str, descending: bool) -> list[int]:
+        cached = self._orders.get((sort_key, descending))
+        if cached is None:
+            key = SORT_KEYS.get(sort_key, SORT_KEYS["name"])
+            keys = [key(s) for s in self.schools]
+            cached = sorted(range(len(keys)), key=keys.__getitem__, reverse=descending)
+            self._orders[(sort_key, descending)] = cached
+        return cached
+
+    def select(self, query: RegistryQuery, sort_key: str = "name", descending: bool = False) -> list[School]:
+        schools, texts = self.schools, self._texts
+        positions = self._order(sort_key, descending)
+        tokens = fold(query.text).split()
+        if tokens:
+            # Scan the texts in storage order (sequential in memory, twice as fast as jumping
+            # around in sorted order), then walk the ready sorted order picking the hits.
+            hits = [tokens[0] in text for text in texts]
+            for token in tokens[1:]:
+                hits = [hit and token in text for hit, text in zip(hits, texts, strict=True)]
+            positions = [i for i in positions if hits[i]]
+        # One list comprehension per condition: far cheaper in CPython than one loop with ifs.
+        rows = [schools[i] for i in positions]
+        if not query.show_archived:
+            rows = [s for s in rows if s.archived_at is None]
+        if query.kind is not None:
+            kind = query.kind
+            rows = [s for s in rows if s.kind is kind]
+        if query.locality is not None:
+            locality = query.locality
+            rows = [s for s in rows if s.locality is locality]
+        if query.category is not None:
+            category = query.category
+            rows = [s for s in rows if any(c.category is category for c in s.categories)]
+        if query.any_category:
+            rows = [s for s in rows if s.categories]
         return rows

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.importing.errors import ImportFileError
 from app.importing.sheet import Cell, SheetData, column_letter
@@ -55,11 +56,16 @@ def normalize_title(value: Cell) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
+@lru_cache(maxsize=1024)
+def _synonym_keys(spec: ColumnSpec) -> tuple[str, ...]:
+    """The spec's title and synonyms, normalised once rather than for every cell of every row scanned."""
+    return tuple(normalize_title(synonym) for synonym in (spec.title, *spec.synonyms))
+
+
 def _score(title: str, spec: ColumnSpec) -> int:
     """2: exact synonym; 1: a long synonym contained in the title; 0: no match."""
     best = 0
-    for synonym in (spec.title, *spec.synonyms):
-        key = normalize_title(synonym)
+    for key in _synonym_keys(spec):
         if title == key:
             return 2
         if len(key) >= 6 and (key in title):

@@ -1,0 +1,911 @@
+"""«Опора» benchmarks: one command measures everything and writes docs/PERFORMANCE.md.
+
+    .venv/bin/python bench/run.py            # the full run (about 4 minutes, plus a minute to build the data the first time), writes docs/PERFORMANCE.md
+    .venv/bin/python bench/run.py --quick    # a smoke run (under a minute), writes bench/out/PERFORMANCE-quick.md
+
+Machines are noisy, so every measurement is compared with a baseline measured in the same run,
+repetitions of the two interleaved, and reported as the median of several repetitions with the
+minimum and maximum:
+
+  a. cold start to the painted main window with the 1,600-school region database, against an
+     empty PySide6 window (bench/bare_window.py); plus which heavy modules the start-up imports;
+  b. a filter keystroke at 40,000 schools through the real registry view and model (offscreen),
+     against a list comprehension substring filter of the same folded texts;
+  c. the Excel import of 40,000 rows (preview + apply into a fresh database), against
+     python-calamine reading the same file plus a plain sqlite3 executemany of its rows;
+  d. the export of 40,000 schools, against openpyxl write-only with the same values and no styles;
+     and the import of 100,000 rows with the peak memory of the process.
+
+Every repetition runs in a fresh process with a time limit (bench/tasks.py); a failed measurement
+is reported as failed, the others still run, and the exit code is 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import queue
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+if str(BENCH) not in sys.path:
+    sys.path.insert(0, str(BENCH))
+
+import synthetic  # noqa: E402
+
+OUT_DIR = synthetic.OUT_DIR
+DOC = ROOT / "docs" / "PERFORMANCE.md"
+QUICK_DOC = OUT_DIR / "PERFORMANCE-quick.md"
+PYCACHE = OUT_DIR / "pycache"
+
+# Modules that must stay off the start-up path (pandas comes with sqlite_utils).
+HEAVY_MODULES = ("pandas", "numpy", "sqlite_utils", "openpyxl", "python_calamine", "reportlab", "PIL")
+
+START_TIMEOUT_S = 90
+TASK_TIMEOUT_S = 600
+SEARCH_TEXT = "берёзовская сош"
+
+QUICK_ROWS = 3_000
+QUICK_XLSX = synthetic.Dataset(f"country-{QUICK_ROWS}", "xlsx", QUICK_ROWS, 10, "quick")
+QUICK_DB = synthetic.Dataset(f"country-{QUICK_ROWS}", "db", QUICK_ROWS, 10, "quick")
+
+
+# What the filter benchmark saw of the PySide6 reference bug: (references lost, keystrokes typed).
+LEAKS: dict[str, tuple[int, int]] = {}
+
+
+class BenchError(Exception):
+    """A measurement could not be taken; the message says which and why."""
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Series:
+    samples: list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def low(self) -> float:
+        return min(self.samples)
+
+    @property
+    def high(self) -> float:
+        return max(self.samples)
+
+
+@dataclass
+class Measurement:
+    key: str
+    title: str
+    unit: str  # "s" or "ms"
+    value: Series | None = None
+    baseline: Series | None = None
+    baseline_title: str = ""
+    goal: str = "—"
+    goal_met: bool | None = None  # None: no goal
+    ratio_goal: float | None = None
+    absolute_goal: float | None = None
+    phases: dict[str, Series] = field(default_factory=dict)
+    baseline_phases: dict[str, Series] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)  # markdown blocks for the detail section
+    error: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.value is None or self.baseline is None or self.baseline.median == 0:
+            return None
+        return self.value.median / self.baseline.median
+
+    def judge(self) -> None:
+        if self.error or self.value is None:
+            self.goal_met = None if self.goal == "—" else False
+            return
+        checks: list[bool] = []
+        if self.ratio_goal is not None and self.ratio is not None:
+            checks.append(self.ratio <= self.ratio_goal)
+        if self.absolute_goal is not None:
+            checks.append(self.value.median <= self.absolute_goal)
+        self.goal_met = all(checks) if checks else None
+
+
+def num(value: float) -> str:
+    """40000 → «40 000» (a thin space groups thousands, as Russian texts do)."""
+    return f"{value:,.0f}".replace(",", "\u202f")
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "ms":
+        return f"{value:.1f} ms" if value < 100 else f"{value:.0f} ms"
+    if unit == "MB":
+        return f"{value:.0f} MB"
+    return f"{value:.2f} s" if value < 100 else f"{value:.0f} s"
+
+
+# --------------------------------------------------------------------------------------------
+# Running things
+# --------------------------------------------------------------------------------------------
+
+
+def bench_env(scratch: Path) -> dict[str, str]:
+    """The environment of every measured process.
+
+    Byte-code is cached (under bench/out/pycache, not beside the sources) so that a start-up is
+    measured as an installed program starts, not with every module compiled anew; the program's
+    settings and logs go to a scratch folder, never to the user's.
+    """
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["OPORA_DATA_DIR"] = str(scratch / "data")
+    env["XDG_CONFIG_HOME"] = str(scratch / "config")
+    env["XDG_CACHE_HOME"] = str(scratch / "cache")
+    env.pop("OPORA_BENCH_PAINTED", None)
+    return env
+
+
+def run_task(task: str, path: Path, env: dict[str, str], *extra: str, timeout: float = TASK_TIMEOUT_S) -> Any:
+    """One repetition: bench/tasks.py in a fresh interpreter; returns its JSON answer."""
+    command = [sys.executable, str(BENCH / "tasks.py"), task, str(path), *extra]
+    try:
+        result = subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise BenchError(f"`tasks.py {task}` did not finish within {timeout:.0f} s") from exc
+    if result.returncode != 0:
+        tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-12:])
+        raise BenchError(f"`tasks.py {task} {path.name}` failed (exit {result.returncode}):\n{tail}")
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise BenchError(f"`tasks.py {task}` printed no result; stdout: {result.stdout[-500:]!r}")
+    return json.loads(lines[-1])
+
+
+@dataclass
+class PaintRun:
+    reported: float  # what the process printed: seconds from its start to the first paint
+    wall: float  # measured here: from starting the process to reading that line
+    stderr: str
+
+
+def run_painted(command: Sequence[str], env: dict[str, str], timeout: float = START_TIMEOUT_S) -> PaintRun:
+    """Start a window process that prints its first-paint time and quits; read that time."""
+    label = " ".join(Path(part).name if os.sep in part else part for part in command[1:])
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace") as stderr_file:
+        started = time.perf_counter()
+        # stderr goes to a file: `-X importtime` writes more than a pipe holds before it is read.
+        process = subprocess.Popen(
+            list(command), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=stderr_file, text=True
+        )
+        lines: queue.Queue[str | None] = queue.Queue()
+
+        def reader() -> None:
+            assert process.stdout is not None
+            for line in process.stdout:
+                lines.put(line)
+            lines.put(None)
+
+        threading.Thread(target=reader, daemon=True).start()
+        reported: float | None = None
+        wall = 0.0
+        deadline = started + timeout
+        try:
+            while reported is None:
+                remaining = deadline - time.perf_counter()
+                if remaining <= 0:
+                    raise BenchError(f"`{label}`: no first paint reported within {timeout:.0f} s")
+                try:
+                    line = lines.get(timeout=remaining)
+                except queue.Empty:
+                    continue
+                if line is None:
+                    break
+                if re.fullmatch(r"\s*\d+(\.\d+)?\s*", line):
+                    reported = float(line)
+                    wall = time.perf_counter() - started
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                raise BenchError(f"`{label}`: painted but did not quit within 30 s") from None
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            stderr_file.seek(0)
+            stderr = stderr_file.read()
+    if reported is None:
+        tail = "\n".join(stderr.strip().splitlines()[-12:])
+        raise BenchError(
+            f"`{label}` exited with code {process.returncode} without reporting its first paint "
+            f"(does it support OPORA_BENCH_PAINTED=1?):\n{tail}"
+        )
+    return PaintRun(reported, wall, stderr)
+
+
+def interleave(reps: int, first: Callable[[], Any], second: Callable[[], Any]) -> tuple[list[Any], list[Any]]:
+    """Alternate the two (ABBA…) so that a slow minute of the machine hits both alike."""
+    a: list[Any] = []
+    b: list[Any] = []
+    for rep in range(reps):
+        if rep % 2 == 0:
+            a.append(first())
+            b.append(second())
+        else:
+            b.append(second())
+            a.append(first())
+    return a, b
+
+
+def _phase_series(results: list[dict[str, Any]]) -> dict[str, Series]:
+    names: list[str] = []
+    for result in results:
+        for name in result.get("phases", {}):
+            if name not in names:
+                names.append(name)
+    return {name: Series([r["phases"].get(name, 0.0) for r in results]) for name in names}
+
+
+# --------------------------------------------------------------------------------------------
+# a. Cold start
+# --------------------------------------------------------------------------------------------
+
+
+def parse_importtime(stderr: str) -> dict[str, int]:
+    """Microseconds spent importing each top-level package (the self time of all its modules),
+    from the output of `-X importtime`."""
+    totals: dict[str, int] = {}
+    for line in stderr.splitlines():
+        match = re.match(r"import time:\s+(\d+)\s*\|\s*(\d+)\s*\|\s*(\S+)", line)
+        if match:
+            top = match.group(3).split(".")[0]
+            totals[top] = totals.get(top, 0) + int(match.group(1))
+    return totals
+
+
+def bench_cold_start(reps: int, db_path: Path, scratch: Path) -> Measurement:
+    m = Measurement(
+        "start",
+        "Cold start to the painted main window, region of 1,600 schools",
+        "s",
+        baseline_title="empty PySide6 QMainWindow (bench/bare_window.py)",
+        goal="≤ 1.5× baseline",
+        ratio_goal=1.5,
+    )
+    database = scratch / "region.sqlite"
+    shutil.copyfile(db_path, database)
+    env = bench_env(scratch)
+    app_env = {**env, "OPORA_BENCH_PAINTED": "1"}
+    app_command = [sys.executable, str(ROOT / "main.py"), "--db", str(database)]
+    bare_command = [sys.executable, str(BENCH / "bare_window.py")]
+    log("cold start: warm-up (byte-code cache, file cache)")
+    run_painted(bare_command, env)
+    run_painted(app_command, app_env)
+    log(f"cold start: {reps} × (bare window, «Опора»)")
+    apps, bares = interleave(
+        reps, lambda: run_painted(app_command, app_env), lambda: run_painted(bare_command, env)
+    )
+    m.value = Series([r.reported for r in apps])
+    m.baseline = Series([r.reported for r in bares])
+    m.phases["wall clock to the printed line (measured by the runner)"] = Series([r.wall for r in apps])
+    m.baseline_phases["wall clock to the printed line (measured by the runner)"] = Series(
+        [r.wall for r in bares]
+    )
+
+    log("cold start: one more run of each with -X importtime")
+    traced = run_painted([sys.executable, "-X", "importtime", *app_command[1:]], app_env)
+    traced_bare = run_painted([sys.executable, "-X", "importtime", *bare_command[1:]], env)
+    imported = parse_importtime(traced.stderr)
+    imported_bare = parse_importtime(traced_bare.stderr)
+    if not imported or not imported_bare:
+        raise BenchError("-X importtime printed nothing")
+    heavy = [name for name in HEAVY_MODULES if name in imported]
+    m.notes.append(
+        "Heavy modules imported on the way to the first paint: "
+        + (", ".join(f"**{name}**" for name in heavy) if heavy else "none")
+        + f" (checked: {', '.join(HEAVY_MODULES)}; from `-X importtime`, which lists every module "
+        "the process imported before it quit)."
+    )
+    top = sorted(imported.items(), key=lambda item: item[1], reverse=True)[:14]
+    rows = "\n".join(
+        f"| `{name}` | {us / 1000:.1f} | {imported_bare.get(name, 0) / 1000:.1f} |" for name, us in top
+    )
+    total, total_bare = sum(imported.values()) / 1000, sum(imported_bare.values()) / 1000
+    m.details.append(
+        "Import time at start-up by top-level package: the own time of all its modules, from one run "
+        "of each with `-X importtime` (which slows imports down). "
+        f"«Опора» imports {len(imported)} top-level packages in {total:.0f} ms, the bare window "
+        f"{len(imported_bare)} in {total_bare:.0f} ms.\n\n"
+        f"| package | «Опора», ms | bare window, ms |\n|---|---:|---:|\n{rows}"
+    )
+    m.judge()
+    if m.goal_met is False:
+        m.details.append(_start_profile(app_command, app_env, scratch))
+    return m
+
+
+def _start_profile(app_command: list[str], env: dict[str, str], scratch: Path) -> str:
+    """cProfile of one start-up: where the time over the bare window goes."""
+    import pstats
+
+    output = scratch / "start.prof"
+    run_painted([sys.executable, "-m", "cProfile", "-o", str(output), *app_command[1:]], env)
+    stats = pstats.Stats(str(output))
+    rows = []
+    for (filename, line, function), (_, _, _, cumulative, _) in stats.stats.items():  # type: ignore[attr-defined]
+        path = Path(filename)
+        if not path.is_absolute():
+            continue  # built-ins and frozen modules
+        try:
+            where = path.resolve().relative_to(ROOT).as_posix()
+        except ValueError:
+            continue
+        if not where.startswith(("app/", "ui/", "db/")):
+            continue
+        rows.append((cumulative, f"{where}:{line}({function})"))
+    rows.sort(reverse=True)
+    table = "\n".join(f"| `{name}` | {seconds * 1000:.0f} |" for seconds, name in rows[:15])
+    return (
+        "The goal is missed, so one start-up was profiled (cProfile, which slows everything down; the "
+        "project's own functions by cumulative time; a module's `<module>` line is the cost of importing "
+        "it, including what it imports):\n\n"
+        f"| function | ms |\n|---|---:|\n{table}"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# b. Filter keystroke
+# --------------------------------------------------------------------------------------------
+
+
+def bench_filter(reps: int, db_path: Path, scratch: Path, text: str) -> list[Measurement]:
+    env = bench_env(scratch)
+    log(f"filter: typing «{text}» {reps} times into the registry view of {db_path.name}")
+    result = run_task("filter", db_path, env, "--text", text, "--repeat", str(reps))
+    strokes = result["keystrokes"]
+    worst = max(strokes, key=lambda s: statistics.median(s["model_ms"]))
+    schools = num(result["schools"])
+
+    slowest = Measurement(
+        "filter-slowest",
+        f"Filter keystroke at {schools} schools: the slowest keystroke («{worst['text']}», {num(worst['rows'])} rows)",
+        "ms",
+        goal="≤ 30 ms (absolute)",
+        absolute_goal=30.0,
+        baseline_title="list comprehension substring filter of the same 40,000 folded texts, same search text",
+    )
+    slowest.value = Series(worst["model_ms"])
+    slowest.baseline = Series(worst["baseline_ms"])
+    slowest.phases["repaint of the table after it"] = Series(worst["paint_ms"])
+    slowest.notes.append(
+        "Timed from setting the search box's text to `RegistryView.apply_filter_now()` returning, when the "
+        "model holds its new rows and the main window has updated its counts and actions (the typing "
+        "debounce is bypassed: it is a delay, not work). The real main window (`ui.main_window.MainWindow`) "
+        f"is shown offscreen; building it with the registry loaded took {result['load_seconds']:.1f} s."
+    )
+    slowest.judge()
+    lost = result.get("true_references_lost")
+    if lost is not None:
+        slowest.notes.append(
+            f"References to `True` lost while typing ({result['keystrokes_typed']} keystrokes and clears): "
+            f"{lost}"
+            + (
+                " — the program leaks them through `Signal.emit()` (see the warning above)."
+                if lost > 0
+                else "."
+            )
+        )
+        LEAKS["filter"] = (lost, result["keystrokes_typed"])
+
+    every = Measurement(
+        "filter-all",
+        f"Filter keystroke at {schools} schools: every keystroke of «{text}»",
+        "ms",
+        goal="≤ 30 ms (absolute)",
+        absolute_goal=30.0,
+        baseline_title="list comprehension substring filter of the same folded texts",
+    )
+    every.value = Series([ms for s in strokes for ms in s["model_ms"]])
+    every.baseline = Series([ms for s in strokes for ms in s["baseline_ms"]])
+    every.phases["repaint of the table after each"] = Series([ms for s in strokes for ms in s["paint_ms"]])
+    table = "\n".join(
+        f"| «{s['text']}» | {num(s['rows'])} | {statistics.median(s['model_ms']):.1f} "
+        f"({min(s['model_ms']):.1f}–{max(s['model_ms']):.1f}) | {statistics.median(s['paint_ms']):.1f} | "
+        f"{statistics.median(s['baseline_ms']):.1f} |"
+        for s in strokes
+    )
+    every.details.append(
+        f"Each keystroke, {reps} repetitions (median, with min–max; ms):\n\n"
+        "| search text | rows shown | model has its rows | repaint | list comprehension |\n"
+        f"|---|---:|---:|---:|---:|\n{table}"
+    )
+    every.judge()
+    return [slowest, every]
+
+
+# --------------------------------------------------------------------------------------------
+# c. Import; d. export and the 100,000-row import
+# --------------------------------------------------------------------------------------------
+
+
+def bench_import(reps: int, xlsx: Path, scratch: Path, *, profile: bool) -> Measurement:
+    env = bench_env(scratch)
+    m = Measurement(
+        "import",
+        f"Excel import of {num(int(xlsx.stem.split('-')[-1]))} rows (preview + apply, fresh database)",
+        "s",
+        baseline_title="python-calamine read + plain sqlite3 executemany",
+        goal="≤ 1.3× baseline",
+        ratio_goal=1.3,
+    )
+    log(f"import: {reps} × (app, baseline) on {xlsx.name}")
+    apps, bases = interleave(
+        reps, lambda: run_task("import-app", xlsx, env), lambda: run_task("import-baseline", xlsx, env)
+    )
+    m.value = Series([r["total"] for r in apps])
+    m.baseline = Series([r["total"] for r in bases])
+    m.phases = _phase_series(apps)
+    m.baseline_phases = _phase_series(bases)
+    m.notes.append(
+        f"{num(apps[0]['rows'])} data rows. Baseline table: one column per column of the file, an integer "
+        "primary key, no constraints or indexes, the app's connection settings (WAL, synchronous=FULL)."
+    )
+    m.judge()
+    if profile and m.goal_met is False:
+        log("import: goal missed, profiling one import")
+        m.details.append(_import_profile(xlsx, env))
+    return m
+
+
+def _import_profile(xlsx: Path, env: dict[str, str]) -> str:
+    result = run_task("import-profile", xlsx, env)
+    own = "\n".join(
+        f"| `{e['function']}` | {num(e['calls'])} | {e['own']:.2f} | {e['cumulative']:.2f} |"
+        for e in result["by_own"][:12]
+    )
+    ours = "\n".join(
+        f"| `{e['function']}` | {num(e['calls'])} | {e['own']:.2f} | {e['cumulative']:.2f} |"
+        for e in result["ours_by_cumulative"][:12]
+    )
+    return (
+        f"The goal is missed, so one import was profiled (cProfile, {result['total_unprofiled_run']:.1f} s "
+        "under the profiler). By own time:\n\n"
+        "| function | calls | own, s | cumulative, s |\n|---|---:|---:|---:|\n"
+        f"{own}\n\nThe project's functions by cumulative time:\n\n"
+        "| function | calls | own, s | cumulative, s |\n|---|---:|---:|---:|\n"
+        f"{ours}"
+    )
+
+
+def bench_export(reps: int, db_path: Path, scratch: Path, rows: int) -> Measurement:
+    env = bench_env(scratch)
+    m = Measurement(
+        "export",
+        f"Excel export of {num(rows)} schools (formatted, print setup)",
+        "s",
+        baseline_title="openpyxl write-only, same values, no styles",
+    )
+    log(f"export: {reps} × (app, baseline) from {db_path.name}")
+    apps, bases = interleave(
+        reps, lambda: run_task("export-app", db_path, env), lambda: run_task("export-baseline", db_path, env)
+    )
+    m.value = Series([r["total"] for r in apps])
+    m.baseline = Series([r["total"] for r in bases])
+    m.phases = _phase_series(apps)
+    m.baseline_phases = _phase_series(bases)
+    m.notes.append(f"{num(apps[0]['rows'])} rows written; the file is {apps[0]['bytes'] / 1e6:.1f} MB.")
+    m.judge()
+    return m
+
+
+def bench_big_import(reps: int, xlsx: Path, scratch: Path) -> list[Measurement]:
+    env = bench_env(scratch)
+    log(f"import of the big file: {reps} × (app, baseline) on {xlsx.name}")
+    apps, bases = interleave(
+        reps, lambda: run_task("import-app", xlsx, env), lambda: run_task("import-baseline", xlsx, env)
+    )
+    time_m = Measurement(
+        "import-100k",
+        f"Excel import of {num(apps[0]['rows'])} rows (preview + apply, fresh database)",
+        "s",
+        baseline_title="python-calamine read + plain sqlite3 executemany",
+    )
+    time_m.value = Series([r["total"] for r in apps])
+    time_m.baseline = Series([r["total"] for r in bases])
+    time_m.phases = _phase_series(apps)
+    time_m.baseline_phases = _phase_series(bases)
+    time_m.judge()
+    memory = Measurement(
+        "import-100k-memory",
+        f"Peak memory (RSS) of the process importing {num(apps[0]['rows'])} rows",
+        "MB",
+        baseline_title="peak RSS of the baseline process",
+    )
+    memory.value = Series([r["peak_rss_mb"] for r in apps])
+    memory.baseline = Series([r["peak_rss_mb"] for r in bases])
+    memory.notes.append(
+        f"Peak resident set size (`ru_maxrss`) of the whole process; it held "
+        f"{statistics.median(r['rss_before_mb'] for r in apps):.0f} MB before the import started. "
+        f"All {num(apps[0]['schools_in_db'])} schools were in the database afterwards."
+    )
+    memory.judge()
+    return [time_m, memory]
+
+
+# --------------------------------------------------------------------------------------------
+# The machine and the report
+# --------------------------------------------------------------------------------------------
+
+
+def machine_info() -> dict[str, str]:
+    info: dict[str, str] = {}
+    cpu = "unknown"
+    physical: set[tuple[str, str]] = set()
+    virtual = False
+    try:
+        block: dict[str, str] = {}
+        for line in [*Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines(), ""]:
+            if not line.strip():
+                if block:
+                    cpu = block.get("model name", cpu)
+                    physical.add(
+                        (block.get("physical id", "0"), block.get("core id", block.get("processor", "0")))
+                    )
+                    virtual = virtual or "hypervisor" in block.get("flags", "").split()
+                block = {}
+                continue
+            key, _, value = line.partition(":")
+            block[key.strip()] = value.strip()
+    except OSError:
+        cpu = platform.processor() or "unknown"
+    info["CPU"] = cpu + (" (virtual machine)" if virtual else "")
+    info["Cores"] = f"{os.cpu_count()} logical" + (f", {len(physical)} physical" if physical else "")
+    try:
+        meminfo = Path("/proc/meminfo").read_text(encoding="ascii", errors="replace")
+        kb = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1))  # type: ignore[union-attr]
+        info["RAM"] = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, AttributeError):
+        info["RAM"] = "unknown"
+    os_name = platform.platform()
+    try:
+        release = Path("/etc/os-release").read_text(encoding="utf-8")
+        pretty = re.search(r'^PRETTY_NAME="?([^"\n]+)"?', release, re.M)
+        if pretty:
+            os_name = f"{pretty.group(1)}, kernel {platform.release()}"
+    except OSError:
+        pass
+    info["OS"] = os_name
+    info["Python"] = f"{platform.python_implementation()} {platform.python_version()}"
+    try:
+        import PySide6
+        from PySide6.QtCore import qVersion
+
+        info["PySide6"] = f"{PySide6.__version__} (Qt {qVersion()})"
+    except ImportError:
+        info["PySide6"] = "not installed"
+    info["SQLite"] = sqlite3.sqlite_version
+    versions = []
+    for package in ("python-calamine", "openpyxl", "sqlite-utils"):
+        try:
+            versions.append(f"{package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{package} —")
+    info["Libraries"] = ", ".join(versions)
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        if commit:
+            info["Code"] = f"commit {commit}" + (" with uncommitted changes" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return info
+
+
+EMIT_PROBE = """
+import sys
+from PySide6.QtCore import QObject, Signal
+class Probe(QObject):
+    fired = Signal()
+probe = Probe()
+before = sys.getrefcount(True)
+for _ in range(100):
+    probe.fired.emit()
+print(before - sys.getrefcount(True))
+"""
+
+
+def emit_refcount_leak(env: dict[str, str]) -> int | None:
+    """References to True lost by 100 `Signal.emit()` calls (PySide6 6.12 on CPython 3.11 loses one each)."""
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", EMIT_PROBE],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        return int(result.stdout.strip().splitlines()[0])
+    except (subprocess.SubprocessError, ValueError, IndexError, OSError):
+        return None
+
+
+def _cell_series(series: Series | None, unit: str) -> tuple[str, str]:
+    if series is None:
+        return "—", "—"
+    return _fmt(series.median, unit), f"{_fmt(series.low, unit)} – {_fmt(series.high, unit)}"
+
+
+def render(
+    measurements: list[Measurement],
+    machine: dict[str, str],
+    *,
+    quick: bool,
+    reps: int,
+    started: dt.datetime,
+    leak: int | None = None,
+) -> str:
+    lines = ["# Performance", ""]
+    if leak:
+        lines += [
+            f"> **Warning: this PySide6 loses a reference to `True` on every `Signal.emit()` made from Python** "
+            f"({leak} lost in 100 emits; PySide6 {machine.get('PySide6', '?')} on {machine.get('Python', '?')}). "
+            "On CPython 3.11, where `True` is not immortal, the process aborts with "
+            "`Fatal Python error: bool_dealloc` once it has emitted about as many signals as `True` had "
+            "references (about a thousand at start-up), unless the program gives the references back. When "
+            "this bench was written, PySide6 6.11.3 on CPython 3.11 did not "
+            "lose the reference, and on CPython 3.12+ `True` is immortal. The filter benchmark holds spare "
+            "references to `True` so that it can finish. "
+            + (
+                f"In this run «Опора» itself lost {LEAKS['filter'][0]} references while "
+                f"{LEAKS['filter'][1]} keystrokes were typed into its registry search."
+                if "filter" in LEAKS and LEAKS["filter"][0] > 0
+                else "In this run «Опора» lost none while typing into its registry search: its own guard works."
+                if "filter" in LEAKS
+                else ""
+            ),
+            "",
+        ]
+    if quick:
+        lines += [
+            "> **Quick smoke run** (`--quick`): smaller files and fewer repetitions; not the reference numbers.",
+            "",
+        ]
+    lines += [
+        f"Measured on {started:%Y-%m-%d %H:%M %Z} by `bench/run.py`{' --quick' if quick else ''} "
+        f"({reps} repetitions of each measurement unless noted; median, with min – max). "
+        "Every measurement is compared with a baseline measured in the same run, the repetitions of the "
+        "two interleaved, each in a fresh process, so that the ratio stays meaningful on a noisy machine.",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+        *(f"| {key} | {value} |" for key, value in machine.items()),
+        "",
+        "## Results",
+        "",
+        "| measurement | median | min – max | baseline (median) | ratio | goal | met |",
+        "|---|---:|---:|---:|---:|---|:---:|",
+    ]
+    for m in measurements:
+        if m.error:
+            lines.append(f"| {m.title} | **failed** | | | | {m.goal} | ✗ |")
+            continue
+        median, spread = _cell_series(m.value, m.unit)
+        base = _fmt(m.baseline.median, m.unit) if m.baseline else "—"
+        ratio = f"{m.ratio:.2f}×" if m.ratio is not None else "—"
+        met = {True: "✓", False: "✗ **no**", None: "—"}[m.goal_met]
+        lines.append(f"| {m.title} | {median} | {spread} | {base} | {ratio} | {m.goal} | {met} |")
+    lines += [""]
+    for m in measurements:
+        lines += [f"### {m.title}", ""]
+        if m.error:
+            lines += ["**Failed:**", "", "```", m.error, "```", ""]
+            continue
+        if m.baseline_title:
+            lines += [f"Baseline: {m.baseline_title}.", ""]
+        for note in m.notes:
+            lines += [note, ""]
+        if m.phases or m.baseline_phases:
+            lines += ["| phase | median | min – max |", "|---|---:|---:|"]
+            for name, series in m.phases.items():
+                median, spread = _cell_series(series, m.unit)
+                lines.append(f"| {name} | {median} | {spread} |")
+            for name, series in m.baseline_phases.items():
+                median, spread = _cell_series(series, m.unit)
+                lines.append(f"| *baseline:* {name} | {median} | {spread} |")
+            lines.append("")
+        for block in m.details:
+            lines += [block, ""]
+    lines += [
+        "## How to reproduce",
+        "",
+        "```sh",
+        ".venv/bin/python bench/run.py            # full run, rewrites docs/PERFORMANCE.md",
+        ".venv/bin/python bench/run.py --quick    # smoke run in under a minute (bench/out/PERFORMANCE-quick.md)",
+        ".venv/bin/python bench/synthetic.py      # only build the synthetic databases and files",
+        "```",
+        "",
+        "The synthetic region (1,600 schools), country (40,000) and the 100,000-row file are generated "
+        "from fixed seeds by `bench/synthetic.py` through the real migrations and services, and cached "
+        "in `bench/out/` (gitignored). Start-up runs `main.py --db region.sqlite` with "
+        "`OPORA_BENCH_PAINTED=1` and `QT_QPA_PLATFORM=offscreen` (the program prints the seconds since its "
+        "process started once the main window is painted, then quits); `bench/bare_window.py` reports an "
+        "empty window the same way. Byte-code is cached in `bench/out/pycache` and one warm-up run of each "
+        "precedes the measured ones, so the numbers are those of an installed program started again, "
+        "with the files in the operating system's cache. The other measurements run `bench/tasks.py` "
+        "once per repetition. The tests never assert timings; this is the only place they are measured.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="smoke run: small files, few repetitions")
+    parser.add_argument("--reps", type=int, default=None, help="repetitions (default 5, quick 3)")
+    parser.add_argument("--output", type=Path, default=None, help="where to write the report")
+    parser.add_argument(
+        "--only",
+        default="start,filter,import,export,big",
+        help="comma-separated subset of: start, filter, import, export, big",
+    )
+    args = parser.parse_args(argv)
+    quick: bool = args.quick
+    reps: int = args.reps or (3 if quick else 5)
+    output: Path = args.output or (QUICK_DOC if quick else DOC)
+    only = {part.strip() for part in args.only.split(",") if part.strip()}
+    started_at = dt.datetime.now().astimezone()
+    began = time.perf_counter()
+
+    log("building or checking the synthetic data in bench/out/")
+    try:
+        region_db = synthetic.ensure(synthetic.REGION_DB, log=log)
+        country_db = synthetic.ensure(synthetic.COUNTRY_DB, log=log)
+        import_file = synthetic.ensure(QUICK_XLSX if quick else synthetic.COUNTRY_XLSX, log=log)
+        export_db = synthetic.ensure(QUICK_DB, log=log) if quick else country_db
+        big_file = None if quick or "big" not in only else synthetic.ensure(synthetic.BIG_XLSX, log=log)
+    except Exception as exc:
+        log(f"could not build the synthetic data: {exc}")
+        raise
+    PYCACHE.mkdir(parents=True, exist_ok=True)
+
+    measurements: list[Measurement] = []
+    scratch_root = Path(tempfile.mkdtemp(prefix="opora-bench-"))
+
+    def attempt(title: str, key: str, body: Callable[[Path], Measurement | list[Measurement]]) -> None:
+        scratch = scratch_root / key
+        scratch.mkdir()
+        try:
+            result = body(scratch)
+            measurements.extend(result if isinstance(result, list) else [result])
+        except BenchError as exc:
+            log(f"{title}: FAILED: {exc}")
+            measurements.append(Measurement(key, title, "s", error=str(exc)))
+        except Exception as exc:  # a bug in the bench itself: report it, keep measuring the rest
+            log(f"{title}: FAILED: {type(exc).__name__}: {exc}")
+            measurements.append(Measurement(key, title, "s", error=f"{type(exc).__name__}: {exc}"))
+
+    try:
+        if "start" in only:
+            attempt(
+                "Cold start to the painted main window",
+                "start",
+                lambda s: bench_cold_start(reps, region_db, s),
+            )
+        if "filter" in only:
+            attempt(
+                "Filter keystroke at 40 000 schools",
+                "filter",
+                lambda s: bench_filter(reps, country_db, s, "берёз" if quick else SEARCH_TEXT),
+            )
+        if "import" in only:
+            attempt("Excel import", "import", lambda s: bench_import(reps, import_file, s, profile=True))
+        if "export" in only:
+            rows = QUICK_ROWS if quick else synthetic.COUNTRY_SCHOOLS
+            attempt("Excel export", "export", lambda s: bench_export(reps, export_db, s, rows))
+        if big_file is not None:
+            attempt(
+                "Excel import of 100 000 rows",
+                "big",
+                lambda s: bench_big_import(max(2, min(reps, 3)), big_file, s),
+            )
+    finally:
+        shutil.rmtree(scratch_root, ignore_errors=True)
+
+    machine = machine_info()
+    leak = emit_refcount_leak(bench_env(Path(tempfile.gettempdir())))
+    if leak:
+        log(f"WARNING: PySide6 loses a reference to True on every Signal.emit() ({leak} in 100 emits)")
+    report = render(measurements, machine, quick=quick, reps=reps, started=started_at, leak=leak)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(report, encoding="utf-8")
+    raw = OUT_DIR / f"results-{started_at:%Y%m%d-%H%M%S}{'-quick' if quick else ''}.json"
+    raw.write_text(
+        json.dumps(
+            {
+                "machine": machine,
+                "quick": quick,
+                "reps": reps,
+                "measurements": [
+                    {
+                        "key": m.key,
+                        "title": m.title,
+                        "unit": m.unit,
+                        "samples": m.value.samples if m.value else None,
+                        "baseline": m.baseline.samples if m.baseline else None,
+                        "ratio": m.ratio,
+                        "goal": m.goal,
+                        "met": m.goal_met,
+                        "phases": {k: v.samples for k, v in m.phases.items()},
+                        "baseline_phases": {k: v.samples for k, v in m.baseline_phases.items()},
+                        "error": m.error,
+                    }
+                    for m in measurements
+                ],
+            },
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
+    log(f"done in {time.perf_counter() - began:.0f} s; report: {output}; raw numbers: {raw}")
+    for m in measurements:
+        if m.error:
+            print(f"FAILED  {m.title}: {m.error.splitlines()[0]}")
+            continue
+        assert m.value is not None
+        ratio = f"  ratio {m.ratio:.2f}×" if m.ratio is not None else ""
+        verdict = {True: "met", False: "NOT MET", None: ""}[m.goal_met]
+        print(
+            f"{m.title}: median {_fmt(m.value.median, m.unit)} "
+            f"({_fmt(m.value.low, m.unit)}–{_fmt(m.value.high, m.unit)}){ratio}  goal {m.goal} {verdict}"
+        )
+    return 1 if any(m.error for m in measurements) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
