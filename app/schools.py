@@ -7,6 +7,7 @@ it back or forward in one transaction.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from app.domain import (
@@ -20,7 +21,7 @@ from app.domain import (
     academic_year_label,
 )
 from app.errors import AppError, FieldProblem, ValidationError
-from app.text import abbreviate_school_name, guess_school_kind, match_key
+from app.text import abbreviate_school_name, fold, guess_school_kind, match_key
 from app.values import (
     clean_text,
     parse_email,
@@ -91,6 +92,39 @@ def clean_school_values(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[Fi
         if values.get("kind") == SchoolKind.NONE and "kind" in raw:
             values["kind"] = SchoolKind(guess_school_kind(values["full_name"]))
     return values, problems
+
+
+# Letters (and digits) of a match key whose every spelling a GLOB can list: see name_pattern.
+_GLOB_LETTERS = frozenset("абвгдежзийклмнопрстуфхцчшщъыьэюя0123456789")
+
+
+@lru_cache(maxsize=1)
+def _spellings() -> dict[str, str]:
+    """Each of _GLOB_LETTERS with every character `fold` turns into it: «е» ← «еЕёЁ», «о» ←
+    «оОᲂ». Found by folding the Basic Multilingual Plane once (about 15 ms); no character outside
+    it folds into these, and none folds into several characters that include one of them."""
+    found: dict[str, list[str]] = {}
+    for code in range(0x10000):
+        folded = fold(chr(code))
+        if folded in _GLOB_LETTERS:
+            found.setdefault(folded, []).append(chr(code))
+    return {letter: "".join(chars) for letter, chars in found.items()}
+
+
+def name_pattern(key: str) -> str | None:
+    """A GLOB pattern that every name with this `match_key` satisfies, or None when there is none.
+
+    The key's longest word made of Cyrillic letters and digits appears, letter by letter, in any
+    name with that key: each of its letters comes from one character of the name that folds to
+    it (case, ё), and punctuation or spaces only ever end a word. SQLite checks the pattern in C,
+    so finding a name among 40,000 costs milliseconds instead of keying every name in Python.
+    """
+    words = [word for word in key.split() if all(char in _GLOB_LETTERS for char in word)]
+    if not words:
+        return None
+    spellings = _spellings()
+    word = max(words, key=len)
+    return "*" + "".join(f"[{spellings[c]}]" if len(spellings[c]) > 1 else c for c in word) + "*"
 
 
 def _school_from_row(row: Mapping[str, Any], categories: tuple[SchoolCategory, ...] = ()) -> School:
@@ -201,9 +235,12 @@ class SchoolService:
                 )
         if values.get("full_name"):
             key = match_key(values["full_name"])
+            # Only the names that can have this key are read and keyed, not the whole registry.
+            pattern = name_pattern(key)
             for row in self.database.query(
-                "SELECT id, full_name FROM schools WHERE archived_at IS NULL AND id IS NOT ?",
-                (school_id,),
+                "SELECT id, full_name FROM schools WHERE archived_at IS NULL AND id IS NOT ?"
+                + (" AND full_name GLOB ?" if pattern else ""),
+                (school_id, pattern) if pattern else (school_id,),
             ):
                 if match_key(row["full_name"]) == key:
                     problems.append(

@@ -9,7 +9,7 @@ nothing and returns one change set, so the whole import is a single undo step.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -21,9 +21,19 @@ from app.importing.columns import ColumnSpec, HeaderMatch, SourceColumn, find_he
 from app.importing.report import ImportIssue, Severity
 from app.importing.sheet import read_sheets
 from app.jobs import Job, Progress
-from app.schools import FIELD_LABELS, SchoolService, clean_school_values
+from app.schools import SchoolService
 from app.text import abbreviate_school_name, guess_school_kind, match_key, plural
-from app.values import clean_text
+from app.values import (
+    clean_text,
+    parse_email,
+    parse_inn,
+    parse_kind,
+    parse_latitude,
+    parse_locality,
+    parse_longitude,
+    parse_phone,
+    parse_students,
+)
 from db.changes import ChangeRecorder, ChangeSet
 from db.connection import Database
 
@@ -153,6 +163,7 @@ REGISTRY_COLUMNS: list[ColumnSpec] = [
 ]
 _TITLES = {spec.field: spec.title for spec in REGISTRY_COLUMNS}
 PROGRESS_EVERY = 1000
+INSERT_EVERY = 5000  # rows per executemany: a progress step (and a chance to cancel) each
 
 
 class RowAction(StrEnum):
@@ -263,10 +274,11 @@ class _Registry:
         login = str(values.get("fis_login") or "").casefold()
         if login and login in self.by_login:
             return self.by_login[login]
-        for name_field in ("full_name", "short_name"):
-            name = values.get(name_field)
-            if name and self.keys[name] in self.by_name:
-                return self.by_name[self.keys[name]]
+        if self.by_name:  # (an empty registry: no name needs its key computed)
+            for name_field in ("full_name", "short_name"):
+                name = values.get(name_field)
+                if name and self.keys[name] in self.by_name:
+                    return self.by_name[self.keys[name]]
         inn = values.get("inn")
         if inn and len(self.by_inn.get(inn, [])) == 1:
             return self.by_inn[inn][0]
@@ -297,64 +309,176 @@ def preview_registry_import(
         )
         return preview
     registry = _Registry(SchoolService(database).list_schools(), preview._keys)
-    rows = list(_preview_rows(path.name, data, match.row_index + 2, mapped, registry))
-    total = len(rows)
-    for done in range(0, total, PROGRESS_EVERY):
-        yield Progress(done, total, "Проверка строк…")
+    total = len(data)
+    yield Progress(0, total, "Проверка строк…")
+    rows: list[PreviewRow] = []
+    checker = _RowChecker(path.name, match.row_index + 2, mapped, registry)
+    # Block by block, reporting progress after each: a cancel stops the check within one block.
+    for start in range(0, total, PROGRESS_EVERY):
+        rows.extend(checker.check(data[start : start + PROGRESS_EVERY], start))
+        yield Progress(min(start + PROGRESS_EVERY, total), total, "Проверка строк…")
     preview.rows = rows
     _resolve_parents(path.name, preview, registry, mapped)
     yield Progress(total, total, "Проверка завершена")
     return preview
 
 
-def _preview_rows(
-    file_name: str,
-    data: list[list[Any]],
-    first_row_number: int,
-    columns: list[SourceColumn],
-    registry: _Registry,
-) -> Iterator[PreviewRow]:
-    by_field = {c.field: c for c in columns if c.field}
-    keys = registry.keys
-    seen_names: dict[str, int] = {}
-    seen_schools: dict[int, int] = {}
-    width = max((c.index for c in columns), default=0) + 1
-    for offset, cells in enumerate(data):
-        row_number = first_row_number + offset
-        if len(cells) < width:
-            cells = [*cells, *([None] * (width - len(cells)))]
-        raw = {c.field: cells[c.index] for c in columns if c.field}
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw.values()):
-            continue
-        parent_name = clean_text(raw.pop(PARENT_FIELD, None))
-        # Empty cells never erase stored values, so only non-empty ones are parsed and kept.
-        # (clean_text(v) == "" exactly when v is text made of whitespace only: str.isspace and
-        # the regex \s that clean_text collapses agree on what whitespace is.)
-        present = {
-            k: v
-            for k, v in raw.items()
-            if v is not None and not (isinstance(v, str) and (not v or v.isspace()))
-        }
-        values, problems = clean_school_values(present)
-        issues = [
-            ImportIssue(
-                file_name,
-                row_number,
-                by_field[p.field].letter,
-                by_field[p.field].title,
-                _strip_label(p.field, p.message),
+_ABSENT: Any = object()  # an empty cell: it never erases a stored value, so it is not in `values`
+_PARSERS: dict[str, Callable[[object], Any]] = {
+    "kind": parse_kind,
+    "locality": parse_locality,
+    "latitude": parse_latitude,
+    "longitude": parse_longitude,
+    "students": parse_students,
+    "inn": parse_inn,
+    "email": parse_email,
+    "phone": parse_phone,
+}
+# Columns with a handful of distinct texts: each distinct text is parsed once per import.
+_REPEATING = {"kind", "locality"}
+
+
+def _clean_text_cell(value: object) -> Any:
+    """A text cell's clean value, or _ABSENT for an empty one (None, "", whitespace)."""
+    return clean_text(value) or _ABSENT
+
+
+class _RowChecker:
+    """Parses and checks the data rows block by block, one column at a time.
+
+    Working down a column lets each cell cost one call of its parser (none at all for an empty
+    cell, and one `str.split` for plain text) instead of a trip through the generic per-row
+    `clean_school_values`; the messages are the same, since the same parsers raise them.
+    """
+
+    def __init__(
+        self, file_name: str, first_row_number: int, columns: list[SourceColumn], registry: _Registry
+    ) -> None:
+        self.file_name = file_name
+        self.first_row_number = first_row_number
+        self.columns = columns
+        self.registry = registry
+        self.by_field = {c.field: c for c in columns if c.field}
+        self.width = max((c.index for c in columns), default=0) + 1
+        # The school's fields (in column order, as messages are listed) and the head school's name.
+        self.fields = [c for c in columns if c.field in SCHOOL_FIELDS]
+        self.parent = next((c for c in columns if c.field == PARENT_FIELD), None)
+        self.seen_names: dict[str, int] = {}
+        self.seen_schools: dict[int, int] = {}
+        self.caches: dict[str, dict[str, tuple[Any, str]]] = {name: {} for name in _REPEATING}
+
+    def _column(
+        self, column: SourceColumn, cells: list[Any], problems: dict[int, list[tuple[SourceColumn, str]]]
+    ) -> list[Any]:
+        field_name = column.field
+        assert field_name is not None
+        parser = _PARSERS.get(field_name)
+        if parser is None:
+            return [
+                (" ".join(v.split()) or _ABSENT) if v.__class__ is str else _clean_text_cell(v) for v in cells
+            ]
+        cache = self.caches.get(field_name)
+        result: list[Any] = []
+        append = result.append
+        for position, value in enumerate(cells):
+            if value is None or (isinstance(value, str) and (not value or value.isspace())):
+                append(_ABSENT)
+                continue
+            if cache is not None and value.__class__ is str:
+                known = cache.get(value)
+                if known is None:
+                    try:
+                        known = cache[value] = (parser(value), "")
+                    except ValueError as exc:
+                        known = cache[value] = (_ABSENT, str(exc))
+                parsed, message = known
+                if message:
+                    problems.setdefault(position, []).append((column, message))
+                append(parsed)
+                continue
+            try:
+                append(parser(value))
+            except ValueError as exc:
+                problems.setdefault(position, []).append((column, str(exc)))
+                append(_ABSENT)
+        return result
+
+    def check(self, block: list[list[Any]], offset: int) -> list[PreviewRow]:
+        width = self.width
+        if block and min(map(len, block)) < width:
+            block = [
+                [*cells, *([None] * (width - len(cells)))] if len(cells) < width else cells for cells in block
+            ]
+        problems: dict[int, list[tuple[SourceColumn, str]]] = {}
+        names = [c.field for c in self.fields]
+        columns = [self._column(c, [cells[c.index] for cells in block], problems) for c in self.fields]
+        parents = (
+            [clean_text(cells[self.parent.index]) for cells in block]
+            if self.parent is not None
+            else [""] * len(block)
+        )
+        absent: dict[int, list[str]] = {}
+        for name, values in zip(names, columns, strict=True):
+            if _ABSENT in values:
+                for position, value in enumerate(values):
+                    if value is _ABSENT:
+                        absent.setdefault(position, []).append(name)
+        all_absent = len(names)
+        rows: list[PreviewRow] = []
+        for position, cells in enumerate(zip(*columns, strict=True) if columns else [()] * len(block)):
+            values = dict(zip(names, cells, strict=True))
+            empty = absent.get(position)
+            if empty:
+                if len(empty) == all_absent and not parents[position]:
+                    continue  # an empty row
+                for name in empty:
+                    del values[name]
+            rows.append(
+                self._row(
+                    self.first_row_number + offset + position,
+                    values,
+                    parents[position],
+                    problems.get(position),
+                )
             )
-            for p in problems
-            if p.field in by_field
-        ]
-        if not values.get("full_name"):
+        return rows
+
+    def _row(
+        self,
+        row_number: int,
+        values: dict[str, Any],
+        parent_name: str,
+        cell_problems: list[tuple[SourceColumn, str]] | None,
+    ) -> PreviewRow:
+        file_name, by_field, registry = self.file_name, self.by_field, self.registry
+        keys = registry.keys
+        issues = (
+            [ImportIssue(file_name, row_number, c.letter, c.title, message) for c, message in cell_problems]
+            if cell_problems
+            else []
+        )
+        if ("latitude" in values) != ("longitude" in values) and "latitude" in by_field:
+            issues.append(
+                ImportIssue(
+                    file_name,
+                    row_number,
+                    by_field["latitude"].letter,
+                    by_field["latitude"].title,
+                    "Координаты: укажите и широту, и долготу",
+                )
+            )
+        full_name = values.get("full_name")
+        if not full_name:
             column = by_field["full_name"]
             issues.append(
                 ImportIssue(file_name, row_number, column.letter, column.title, "не указано наименование ОО")
             )
-            yield PreviewRow(row_number, RowAction.ERROR, values, issues=issues, parent_name=parent_name)
-            continue
-        key = keys[values["full_name"]]
+            return PreviewRow(row_number, RowAction.ERROR, values, issues=issues, parent_name=parent_name)
+        if values.get("kind") == SchoolKind.NONE and "kind" in values:
+            # «.» in the type column: the type the name implies (as the school card does).
+            values["kind"] = SchoolKind(guess_school_kind(full_name))
+        key = keys[full_name]
+        seen_names = self.seen_names
         if key in seen_names:
             column = by_field["full_name"]
             issues.append(
@@ -363,7 +487,7 @@ def _preview_rows(
                     row_number,
                     column.letter,
                     column.title,
-                    f"школа «{values['full_name']}» уже есть в строке {seen_names[key]} этого файла",
+                    f"школа «{full_name}» уже есть в строке {seen_names[key]} этого файла",
                 )
             )
         else:
@@ -375,9 +499,10 @@ def _preview_rows(
             values,
             issues=issues,
             parent_name=parent_name,
-            name=values["full_name"],
+            name=full_name,
         )
         if existing is not None:
+            seen_schools = self.seen_schools
             if existing.id in seen_schools:
                 issues.append(
                     ImportIssue(
@@ -429,17 +554,15 @@ def _preview_rows(
                 )
         else:
             if "short_name" not in values:
-                values["short_name"] = abbreviate_school_name(values["full_name"])
+                values["short_name"] = abbreviate_school_name(full_name)
             if values.get("kind") in (None, SchoolKind.NONE):
-                values["kind"] = SchoolKind(guess_school_kind(values["full_name"]))
-        if issues and any(i.severity is Severity.ERROR for i in issues):
-            row.action = RowAction.ERROR
-        yield row
-
-
-def _strip_label(field_name: str, message: str) -> str:
-    prefix = f"{FIELD_LABELS.get(field_name, '')}: "
-    return message[len(prefix) :] if message.startswith(prefix) else message
+                values["kind"] = SchoolKind(guess_school_kind(full_name))
+        if issues:
+            for issue in issues:
+                if issue.severity is Severity.ERROR:
+                    row.action = RowAction.ERROR
+                    break
+        return row
 
 
 def _resolve_parents(
@@ -512,36 +635,55 @@ def apply_registry_import(database: Database, preview: RegistryImportPreview) ->
                     f"Строка {row.row_number}: школа изменена после проверки файла. "
                     "Проверьте файл заново; в базе ничего не изменено."
                 )
+        # The new schools get the ids after the current maximum, in the order of the file; knowing
+        # them now, a branch whose head is new in this file is written with its parent_id at once.
+        first_id = recorder.next_id("schools")
+        keys = preview._keys
+        name_to_id: dict[str, int] | None = None
+        if any(r.parent_name and r.values.get("parent_id") is None for r in (*new_rows, *updates)):
+            name_to_id = {keys[r.values["full_name"]]: first_id + n for n, r in enumerate(new_rows)}
+            name_to_id.update(
+                {
+                    keys[r.values["short_name"]]: first_id + n
+                    for n, r in enumerate(new_rows)
+                    if r.values.get("short_name")
+                }
+            )
         defaults: dict[str, Any] = {
             name: ("" if name not in {"parent_id", "latitude", "longitude", "students"} else None)
             for name in SCHOOL_FIELDS
         }
-        records = [{**defaults, **r.values, "parent_id": r.values.get("parent_id")} for r in new_rows]
-        ids: dict[int, int] = {}
-        for start in range(0, len(records), PROGRESS_EVERY):
-            chunk = records[start : start + PROGRESS_EVERY]
-            for row, new_id in zip(
-                new_rows[start : start + PROGRESS_EVERY], recorder.insert_many("schools", chunk), strict=True
-            ):
-                ids[row.row_number] = new_id
-            yield Progress(start + len(chunk), total, "Добавление школ…")
-        keys = preview._keys
-        name_to_id = {keys[r.values["full_name"]]: ids[r.row_number] for r in new_rows}
-        name_to_id.update(
-            {keys[r.values["short_name"]]: ids[r.row_number] for r in new_rows if r.values.get("short_name")}
-        )
+        # One time stamp for the whole import, rather than the columns' default evaluated twice
+        # per row (strftime(…, 'localtime') costs SQLite a time-zone conversion each time).
+        stamp = conn.execute("SELECT strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime')").fetchone()[0]
+        defaults["created_at"] = defaults["updated_at"] = stamp
+        heads: list[dict[str, Any]] = []
+        branches: list[dict[str, Any]] = []  # their heads are new too: written after them
+        for n, row in enumerate(new_rows):
+            record = {**defaults, **row.values, "id": first_id + n}
+            parent_id = row.values.get("parent_id")
+            if parent_id is None and row.parent_name and name_to_id is not None:
+                parent_id = name_to_id.get(keys[row.parent_name])
+                if parent_id is not None:
+                    record["parent_id"] = parent_id
+                    branches.append(record)
+                    continue
+            record["parent_id"] = parent_id
+            heads.append(record)
+        done = 0
+        for records in (heads, branches):
+            for start in range(0, len(records), INSERT_EVERY):
+                chunk = records[start : start + INSERT_EVERY]
+                recorder.insert_many("schools", chunk, keep_rows=True)
+                done += len(chunk)
+                yield Progress(done, total, "Добавление школ…")
         for done, row in enumerate(updates, start=1):
             values = {k: v for k, v in row.values.items() if k in SCHOOL_FIELDS}
-            if row.parent_name and values.get("parent_id") is None:
+            if row.parent_name and values.get("parent_id") is None and name_to_id is not None:
                 values["parent_id"] = name_to_id.get(keys[row.parent_name])
             assert row.school_id is not None
             recorder.update("schools", row.school_id, values)
             if done % PROGRESS_EVERY == 0:
                 yield Progress(len(new_rows) + done, total, "Обновление школ…")
-        for row in new_rows:
-            if row.parent_name and row.values.get("parent_id") is None:
-                parent_id = name_to_id.get(keys[row.parent_name])
-                if parent_id is not None:
-                    recorder.update("schools", ids[row.row_number], {"parent_id": parent_id})
         yield Progress(total, total, "Сохранение…")
     return recorder.changeset

@@ -11,11 +11,13 @@ import pytest
 
 from app.errors import AppError, CancelledError, ConflictError
 from app.history import redo, undo
+from app.importing import registry_import
 from app.importing import sheet as sheet_module
 from app.importing.errors import ImportFileError
 from app.importing.registry_import import RowAction, apply_registry_import, preview_registry_import
-from app.jobs import run_job
+from app.jobs import Progress, run_job
 from app.schools import SchoolService
+from app.text import match_key
 from db import Database
 
 HEADER = ["№ п/п", "Наименование ОО", "Тип ОО", "Городская/сельская", "Численность обучающихся", "ИНН"]
@@ -232,6 +234,35 @@ def test_cancel_rolls_back_everything(database: Database, tmp_path: Path) -> Non
     assert SchoolService(database).count() == 0
     run_job(apply_registry_import(database, result))
     assert SchoolService(database).count() == 2500
+
+
+def test_cancel_stops_the_preview_while_rows_are_checked(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Progress comes while the rows are checked, so Cancel stops a big file's check midway."""
+    rows = [["Наименование ОО"], *[[f"МКОУ «Школа № {i}»"] for i in range(3500)]]
+    path = make_xlsx(tmp_path / "big.xlsx", rows)
+    keyed: list[str] = []  # every checked row's name is keyed once (for duplicates and matching)
+
+    def counting_match_key(text: str) -> str:
+        keyed.append(text)
+        return match_key(text)
+
+    monkeypatch.setattr(registry_import, "match_key", counting_match_key)
+    seen: list[Progress] = []
+
+    def cancel_once_rows_are_being_checked() -> bool:
+        return any(p.done > 0 for p in seen)
+
+    with pytest.raises(CancelledError):
+        run_job(preview_registry_import(database, path), seen.append, cancel_once_rows_are_being_checked)
+    checking = [p for p in seen if p.message == "Проверка строк…"]
+    assert [(p.done, p.total) for p in checking] == [(0, 3500), (1000, 3500)]
+    assert 0 < len(keyed) < 3500  # stopped within the next block, not after every row
+    # Without a cancel the same file is checked to the end.
+    keyed.clear()
+    result = run_job(preview_registry_import(database, path))
+    assert len(result.rows) == 3500 and len(keyed) == 3500
 
 
 def test_change_after_preview_is_a_conflict(demo_database: Database, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from app.domain import Category, CategorySource, Locality, SchoolKind
 from app.errors import AppError, ValidationError
 from app.history import undo
 from app.schools import SchoolService
+from app.text import match_key
 from db import Database
 
 MKOU = "Муниципальное казённое общеобразовательное учреждение"
@@ -100,6 +101,38 @@ def test_duplicate_name_is_refused(service: SchoolService, duplicate: str) -> No
     assert "full_name" in fields(caught.value)
     assert "уже есть" in caught.value.message
     assert service.count() == 1
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "МКОУ «ШУМСКАЯ СОШ № 3»",
+        "мкоу шумская сош n3",
+        "МКОУ «Шумская\u00a0СОШ №3»",
+        "МКОУ «Шумᲃкая СОШ №3»",  # U+1C83: a rare spelling of «с» that folds to it
+        "МКОУ «ШумскАЯ» — СОШ № 3",
+    ],
+)
+def test_duplicate_is_found_in_any_spelling_by_a_targeted_lookup(
+    service: SchoolService, database: Database, monkeypatch: pytest.MonkeyPatch, stored: str
+) -> None:
+    import app.schools
+
+    with database.atomic() as conn:
+        names = [f"МКОУ «Назиевская СОШ № {number}»" for number in range(40)]
+        conn.executemany("INSERT INTO schools (full_name) VALUES (?)", [(n,) for n in [*names, stored]])
+    keyed: list[str] = []
+
+    def counting_match_key(text: str) -> str:
+        keyed.append(text)
+        return match_key(text)
+
+    monkeypatch.setattr(app.schools, "match_key", counting_match_key)
+    with pytest.raises(ValidationError) as caught:
+        service.validate({"full_name": "МКОУ «Шумская СОШ №3»"})
+    assert caught.value.problems[0].message == f"Такая школа уже есть в реестре: {stored}"
+    assert len(keyed) <= 2  # the new name and the one candidate, not all 41 names
+    service.validate({"full_name": "МКОУ «Шумская СОШ №4»"})  # a different school passes
 
 
 def test_duplicate_inn_is_refused_but_a_branch_may_share_it(service: SchoolService) -> None:
