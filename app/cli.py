@@ -88,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     exporting.add_argument("file", type=Path, metavar="ФАЙЛ")
     exporting.add_argument("--year", metavar="ГОД", help="учебный год для категорий")
     exporting.add_argument("--archived", action="store_true", help="включить школы из архива")
+
+    from app import cli_plans
+
+    cli_plans.add_commands(commands, common)
     return parser
 
 
@@ -99,6 +103,14 @@ def _fail(message: str) -> int:
 def run_command(args: argparse.Namespace) -> int:
     from app.paths import default_database_path
     from db import open_database
+
+    if args.command == "deadline":  # needs no database
+        from app.cli_plans import run_deadline
+
+        try:
+            return run_deadline(args)
+        except AppError as exc:
+            return _fail(exc.message)
 
     path: Path = args.db or default_database_path()
     if args.db is None:
@@ -113,6 +125,10 @@ def run_command(args: argparse.Namespace) -> int:
         if args.command == "schools":
             handler = {"list": _schools_list, "import": _schools_import, "export": _schools_export}
             return handler[args.schools_command](database, args)
+        if args.command == "plan":
+            from app.cli_plans import run_plan
+
+            return run_plan(database, args)
         return _fail(f"Неизвестная команда: {args.command}")
     except (AppError, DatabaseError) as exc:
         return _fail(exc.message)

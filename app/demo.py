@@ -156,4 +156,32 @@ def create_demo(database: Database) -> int:
                     source=CategorySource.ORDER,
                     document_ref=ORDER_REF,
                 )
+        create_demo_plans(database)
     return len(DEMO_SCHOOLS)
+
+
+# The five seed documents, bundled in resources/demo/plans: the plans they approve become the
+# demo district's plans, each under the name of the document it came from.
+DEMO_PLAN_DOCUMENTS = (
+    ("000.txt", "Распоряжение комитета образования Кировского района от 27.08.2020 № 149"),
+    ("001.txt", "Письмо администрации МР «Козельский район» от 15.01.2021 № 103"),
+    ("002.txt", "Приказ отдела образования «Ельнинский район» от 23.06.2020 № 98/1"),
+    ("003.txt", "Приказ отдела образования Пономаревского района от 10.09.2020 № 01-10/142-2"),
+    ("004.txt", "Приказ управления образования Прокопьевского округа от 17.09.2021 № 594"),
+)
+
+
+def create_demo_plans(database: Database) -> list[int]:
+    """Import the plans of the five seed documents; returns the ids of the plans created."""
+    from app.importing.plan_parse import parse_text
+    from app.paths import resources_dir
+    from app.plans.importer import apply_plan_import, preview_plan_import
+
+    created: list[int] = []
+    folder = resources_dir() / "demo" / "plans"
+    for file_name, source_name in DEMO_PLAN_DOCUMENTS:
+        document = parse_text((folder / file_name).read_text(encoding="utf-8"), source_name)
+        preview = preview_plan_import(document, default_year=DEMO_YEAR)
+        ids, _ = apply_plan_import(database, preview)
+        created.extend(ids)
+    return created

@@ -7,13 +7,11 @@ cancelled or failed export never leaves half a file under the user's chosen name
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date
 from pathlib import Path
 
 from app.domain import School, academic_year_label
-from app.errors import AppError
+from app.exporting.files import check_target, write_atomically
 from app.exporting.xlsx import XlsxColumn, column_widths, safe_cell, setup_print, table_styles
 from app.jobs import Job, Progress
 from app.office import OfficeService
@@ -84,13 +82,7 @@ def export_registry(database: Database, path: Path, *, year: int, include_archiv
     """Write the registry to `path` (.xlsx); returns the number of schools written."""
     from openpyxl import Workbook
 
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise AppError(
-            f"Реестр выгружается в книгу Excel: укажите имя файла с расширением .xlsx, а не «{path.name}»."
-        )
-    if not path.parent.exists():
-        raise AppError(f"Папка «{path.parent}» не существует.")
+    path = check_target(path, (".xlsx",), "Реестр выгружается в книгу Excel")
     yield Progress(0, 0, "Чтение реестра…")
     schools = SchoolService(database).list_schools(year=year, include_archived=include_archived)
     schools.sort(key=lambda s: (s.parent_id or s.id, s.parent_id is not None, s.id))
@@ -141,19 +133,5 @@ def export_registry(database: Database, path: Path, *, year: int, include_archiv
             yield Progress(index, len(schools), "Запись строк…")
     yield Progress(len(schools), len(schools), "Сохранение файла…")
 
-    handle, temp_name = tempfile.mkstemp(prefix=".opora-", suffix=".xlsx", dir=path.parent)
-    os.close(handle)
-    try:
-        workbook.save(temp_name)
-        os.replace(temp_name, path)
-    except PermissionError as exc:
-        raise AppError(
-            f"Не удалось записать файл «{path.name}»: он открыт в другой программе или папка "
-            "защищена от записи. Закройте файл и повторите."
-        ) from exc
-    except OSError as exc:
-        raise AppError(f"Не удалось записать файл «{path.name}»: {exc.strerror}.") from exc
-    finally:
-        if os.path.exists(temp_name):
-            os.remove(temp_name)
+    write_atomically(path, workbook.save)
     return len(schools)

@@ -10,8 +10,17 @@ import pytest
 from app.demo import create_demo
 from db import Database, open_database
 
-SEEDS_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
+# The five seeds ship with the program (the demo district's plans): tests never need to skip.
+BUNDLED_SEEDS_DIR = REPO_ROOT / "resources" / "demo" / "plans"
 SEED_000 = "000_47eb12e1519b5f53.txt"
+
+
+def seed_path(number: str) -> Path:
+    """The seed document «000»…«004»: from ../shared/seeds when present, else the bundled copy."""
+    shared = sorted(SEEDS_DIR.glob(f"{number}_*.txt")) if SEEDS_DIR.is_dir() else []
+    return shared[0] if shared else BUNDLED_SEEDS_DIR / f"{number}.txt"
 
 
 @pytest.fixture
@@ -46,7 +55,4 @@ def demo_database_shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[D
 @pytest.fixture
 def seed_000() -> str:
     """The text of seed 000 (распоряжение № 149, Кировский район), the source of the demo district."""
-    path = SEEDS_DIR / SEED_000
-    if not path.exists():
-        pytest.skip(f"seed document {SEED_000} not found in {SEEDS_DIR} (the shared seeds are not present)")
-    return path.read_text(encoding="utf-8")
+    return seed_path("000").read_text(encoding="utf-8")

@@ -137,3 +137,64 @@ def test_missing_subcommand(data_dir: Path) -> None:
     result = run("schools", data_dir=data_dir)
     assert result.returncode == 2
     assert "ошибка" in result.stderr
+
+
+def test_deadline_prints_one_json_object(data_dir: Path) -> None:
+    result = run("deadline", "Июнь– октябрь", "--period", "2019-09-01:2021-08-31", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "text": "Июнь– октябрь",
+        "kind": "period",
+        "start": "2020-06-01",
+        "end": "2020-10-31",
+    }
+    result = run("deadline", "до 03.02.2023", "--period", "2022-09-01:2023-08-31", data_dir=data_dir)
+    assert json.loads(result.stdout) == {
+        "text": "до 03.02.2023",
+        "kind": "until",
+        "start": None,
+        "end": "2023-02-03",
+    }
+    result = run("deadline", "по мере готовности", data_dir=data_dir)
+    assert json.loads(result.stdout)["kind"] == "undated"
+    result = run("deadline", "май", "--period", "2021-09-01", data_dir=data_dir)
+    assert result.returncode == 1 and "Неверный период" in result.stderr
+
+
+def test_plan_import_list_export_and_rollover(data_dir: Path, tmp_path: Path) -> None:
+    db_file = tmp_path / "планы.sqlite"
+    seed = REPO_ROOT / "resources" / "demo" / "plans" / "000.txt"
+    result = run("--db", db_file, "plan", "import", seed, data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    created = json.loads(result.stdout)
+    assert [(p["sections"], p["items"]) for p in created] == [(0, 12), (5, 16)]
+    assert created[0]["title"].startswith("План мероприятий по оказанию методической помощи")
+
+    listed = json.loads(run("--db", db_file, "plan", "list", "--json", data_dir=data_dir).stdout)
+    assert sorted(p["id"] for p in listed) == sorted(p["id"] for p in created)
+    assert {p["academic_year"] for p in listed} == {"2020/2021"}
+
+    xlsx, docx = tmp_path / "план.xlsx", tmp_path / "план.docx"
+    assert (
+        run("--db", db_file, "plan", "export", str(created[1]["id"]), xlsx, data_dir=data_dir).returncode == 0
+    )
+    assert (
+        run("--db", db_file, "plan", "export", str(created[1]["id"]), docx, data_dir=data_dir).returncode == 0
+    )
+    assert xlsx.read_bytes()[:2] == b"PK" and docx.read_bytes()[:2] == b"PK"
+
+    result = run("--db", db_file, "plan", "rollover", str(created[0]["id"]), data_dir=data_dir)
+    assert result.returncode == 0 and "2021/2022" in result.stdout
+
+
+def test_plan_import_of_a_file_without_a_plan_fails_in_russian(data_dir: Path, tmp_path: Path) -> None:
+    text = tmp_path / "письмо.txt"
+    text.write_text("Просто письмо без таблицы.\n", encoding="utf-8")
+    db_file = tmp_path / "база.sqlite"
+    result = run("--db", db_file, "plan", "import", text, data_dir=data_dir)
+    assert result.returncode == 1
+    assert "письмо.txt" in result.stderr and "Traceback" not in result.stderr
+    listed = json.loads(run("--db", db_file, "plan", "list", "--json", data_dir=data_dir).stdout)
+    assert listed == []
+    result = run("--db", db_file, "plan", "export", "99", tmp_path / "x.xlsx", data_dir=data_dir)
+    assert result.returncode == 1 and "не найден" in result.stderr

@@ -144,3 +144,36 @@ def test_demo_failing_halfway_leaves_the_database_empty(
     with pytest.raises(AppError):
         create_demo(database)
     assert dump(database) == before
+
+
+def test_demo_holds_the_plans_of_the_five_seeds(demo_database: Database) -> None:
+    from app.plans.service import PlanService
+
+    service = PlanService(demo_database)
+    plans = service.list_plans()
+    by_source: dict[str, list[tuple[int, int, int | None]]] = {}
+    for summary in sorted(plans, key=lambda p: p.id):
+        plan = service.get(summary.id)
+        by_source.setdefault(plan.source, []).append((summary.items, summary.sections, summary.academic_year))
+    assert list(by_source.values()) == [
+        [(12, 0, 2020), (16, 5, 2020)],  # seed 000: two plans, «на 2020-2021 учебный год»
+        [(16, 0, 2020)],  # 001: a letter of 15.01.2021
+        [(24, 0, 2019)],  # 002: «на 2019–2021 гг.»
+        [(23, 0, 2020)],  # 003: an order of 10.09.2020г
+        [(23, 3, 2021)],  # 004: «на 2021-2022 учебный год»
+    ]
+    # Every deadline of the seeds is understood.
+    for summary in plans:
+        assert all(item.deadline.understood for item in service.get(summary.id).items)
+
+
+def test_bundled_seeds_are_the_shared_seeds() -> None:
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    shared_dir, bundled_dir = repo.parent / "shared" / "seeds", repo / "resources" / "demo" / "plans"
+    if not shared_dir.is_dir():
+        pytest.skip("../shared/seeds is not beside the repository")
+    for shared in sorted(shared_dir.glob("*.txt")):
+        bundled = bundled_dir / f"{shared.name[:3]}.txt"
+        assert bundled.read_bytes() == shared.read_bytes(), shared.name

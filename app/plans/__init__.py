@@ -1,0 +1,1 @@
+"""Plans of measures: the model, the service, import of parsed documents, roll-over."""
