@@ -1,12 +1,16 @@
 """Start-up of the window: QApplication, Qt's Russian translations, the excepthook, the database.
 
 `run_gui` opens the database (offering another file when one is refused, never overwriting it),
-shows the first-run dialog for an empty database, then the main window. With
-OPORA_BENCH_PAINTED=1 it prints the seconds since the process started once the main window has
-been painted, and quits: the start-up benchmark runs it that way.
+shows the first-run dialog for an empty database, then the main window. The window is painted
+first and filled right after (the registry's rows, the icons: `MainWindow(fill_after_paint=True)`).
+With OPORA_BENCH_PAINTED=1 it prints the seconds since the process started once the main window
+has been painted, again once the registry's rows have been painted, and quits: the start-up
+benchmark runs it that way.
 
 Only Qt and the light services are imported here; pandas, sqlite_utils and openpyxl stay off the
-start-up path (the import and export code is imported when first used).
+start-up path (the import and export code is imported when first used), and so do the Qt classes
+only needed later (message boxes, file dialogs): PySide6 builds a class's Python type, enums
+included, the first time it is imported.
 """
 
 from __future__ import annotations
@@ -18,17 +22,20 @@ import time
 import traceback
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.errors import AppError
 from app.paths import default_database_path, log_dir
 from db.connection import Database, open_database
 from db.errors import DatabaseError
 from ui.main_window import MainWindow, icon
-from ui.messages import show_error
 from ui.startup import DATABASE_FILTER, needs_first_run
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent
 
 _IMPORTED_AT = time.perf_counter()
 log = logging.getLogger("opora")
@@ -70,21 +77,43 @@ def process_age() -> float:
 
 
 class _FirstPaintProbe(QObject):
-    """Prints the process age after the watched widget's first paint, then quits (benchmark)."""
+    """The start-up benchmark's probe (OPORA_BENCH_PAINTED=1).
 
-    def __init__(self, watched: QWidget) -> None:
-        super().__init__(watched)
-        self._fired = False
-        watched.installEventFilter(self)
+    Prints the process age after the window's first paint, exactly as bench/bare_window.py does;
+    then again after the first paint of the registry table once its rows are loaded (the same
+    frame when they are loaded before the first paint; the next one when they are loaded right
+    after it), and quits.
+    """
+
+    def __init__(self, window: MainWindow) -> None:
+        from PySide6.QtCore import QEvent
+
+        super().__init__(window)
+        self._paint = QEvent.Type.Paint
+        self._window = window
+        self._rows = window.registry_view.table.viewport()
+        self._window_painted = False
+        self._rows_painted = False
+        window.installEventFilter(self)
+        self._rows.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and not self._fired:
-            self._fired = True
+        if event.type() == self._paint:
             # After this paint event has been handled, not before it.
-            QTimer.singleShot(0, self, self._report)
+            if watched is self._window and not self._window_painted:
+                self._window_painted = True
+                QTimer.singleShot(0, self, self._report)
+            elif watched is self._rows and not self._rows_painted and self._window.registry_view.is_loaded():
+                self._rows_painted = True
+                QTimer.singleShot(0, self, self._report_rows)
         return False
 
     def _report(self) -> None:
+        print(f"{process_age():.3f}", flush=True)
+        # For bench/run.py: splits `-X importtime` into before and after the first paint.
+        print("opora-bench: first paint", file=sys.stderr, flush=True)
+
+    def _report_rows(self) -> None:
         print(f"{process_age():.3f}", flush=True)
         QApplication.quit()
 
@@ -132,6 +161,8 @@ def excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackT
     print(details, file=sys.__stderr__)
     if QApplication.instance() is None or _showing_error:
         return  # a cascade of errors: one message at a time is enough
+    from ui.messages import show_error
+
     if isinstance(exc, AppError | DatabaseError):
         text = exc.message
     else:
@@ -155,16 +186,24 @@ def install_excepthook() -> None:
 
 
 # --- the application -------------------------------------------------------------------------------
-def create_application(argv: list[str] | None = None) -> QApplication:
+def create_application(argv: list[str] | None = None, *, window_icon: bool = True) -> QApplication:
+    """The QApplication; `window_icon=False` leaves the icon to `set_window_icon` (start-up sets it
+    after the first paint: loading the SVG icon engine is start-up time)."""
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
     app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName("Opora")
     app.setApplicationName("Opora")
-    app.setWindowIcon(icon("opora"))
+    if window_icon:
+        set_window_icon(app)
     install_translations(app)
     return app
+
+
+def set_window_icon(app: QApplication) -> None:
+    if app.windowIcon().isNull():
+        app.setWindowIcon(icon("opora"))
 
 
 def install_translations(app: QApplication) -> bool:
@@ -187,6 +226,9 @@ class ApplicationController(QObject):
         self.app = app
         self.window: MainWindow | None = None
         self.database: Database | None = None
+        # Kept: a change is written to disk from the event loop (or when another QSettings goes),
+        # not on the way to the first paint; every QSettings in the process sees it at once.
+        self._settings = QSettings(self)
 
     # --- opening files ---------------------------------------------------------------------------
     def start(self, path: Path | None) -> bool:
@@ -196,9 +238,8 @@ class ApplicationController(QObject):
         database = self.open_interactively(path, None)
         return database is not None and self.show_database(database)
 
-    @staticmethod
-    def _last_database() -> Path | None:
-        value = QSettings().value("last_database")
+    def _last_database(self) -> Path | None:
+        value = self._settings.value("last_database")
         if isinstance(value, str) and value and Path(value).is_file():
             return Path(value)
         return None
@@ -216,6 +257,9 @@ class ApplicationController(QObject):
                 path = chosen
 
     def _ask_for_another_file(self, message: str, path: Path, parent: QWidget | None) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+        set_window_icon(self.app)
         box = QMessageBox(QMessageBox.Icon.Warning, "База данных не открыта", message, parent=parent)
         box.setInformativeText("Выберите другой файл базы данных или создайте новую базу.")
         other = box.addButton("Выбрать другой файл…", QMessageBox.ButtonRole.AcceptRole)
@@ -242,6 +286,7 @@ class ApplicationController(QObject):
         if needs_first_run(database):
             from ui.first_run import FirstRunChoice, FirstRunDialog
 
+            set_window_icon(self.app)
             dialog = FirstRunDialog(database, self.window)
             dialog.exec()
             if dialog.choice is FirstRunChoice.OPEN_FILE and dialog.chosen_file is not None:
@@ -252,7 +297,8 @@ class ApplicationController(QObject):
         previous, previous_database = self.window, self.database
         if previous is not None:
             previous.save_settings()
-        window = MainWindow(database)
+        window = MainWindow(database, fill_after_paint=True)
+        window.when_painted(lambda: set_window_icon(self.app))
         window.open_database_requested.connect(self.switch_to)
         window.create_database_requested.connect(self.switch_to)
         self.window, self.database = window, database
@@ -264,8 +310,8 @@ class ApplicationController(QObject):
             previous.deleteLater()
         if previous_database is not None:
             previous_database.close()
-        QSettings().setValue("last_database", str(database.path))
-        log.info("Открыта база данных %s", database.path)
+        self._settings.setValue("last_database", str(database.path))
+        window.when_painted(lambda: log.info("Открыта база данных %s", database.path))
         return True
 
     def switch_to(self, path: Path) -> None:
@@ -285,13 +331,15 @@ class ApplicationController(QObject):
 def run_gui(db_path: Path | None) -> int:
     """Start the window; returns the process exit code."""
     setup_logging()
-    app = create_application()
+    app = create_application(window_icon=False)
     install_excepthook()
     controller = ApplicationController(app)
     try:
         started = controller.start(db_path)
     except Exception as exc:  # a failure before the event loop: show it, do not just vanish
         log.exception("Программа не запущена")
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.critical(None, "«Опора» не запущена", _startup_failure_text(exc))
         return 1
     if not started:

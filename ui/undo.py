@@ -25,7 +25,7 @@ from app.jobs import Job, Progress
 from db.changes import ChangeSet
 from db.connection import Database
 from db.errors import DatabaseError
-from ui.signals import emit
+from ui.startup import emit
 from ui.workers import JobRunner
 
 # Change sets with more row changes than this are undone and redone off the UI thread.

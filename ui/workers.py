@@ -20,13 +20,13 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 
 from app.errors import AppError, CancelledError
 from app.jobs import Job, Progress, run_job
 from db.errors import DatabaseError
-from ui.signals import disconnect, emit
+from ui.startup import disconnect, emit
 
 PROGRESS_DELAY_MS = 500
 _KEEP_FINISHED = 16
@@ -112,6 +112,9 @@ class _ProgressPresenter(QObject):
         worker.done.connect(self._close)
 
     def _show(self) -> None:
+        # Imported here: `Qt` is not needed before the window's first paint (ui.application).
+        from PySide6.QtCore import Qt
+
         if not self._worker.running:
             return
         dialog = QProgressDialog(self._label, "Отмена", 0, 0, self._parent_widget)
@@ -191,6 +194,9 @@ class JobRunner(QObject):
 
         The factory is called in the pool thread, so even a job's first statement runs there.
         """
+        # On this (UI) thread, before the job can emit from its pool thread: see `ui.startup.emit`.
+        import ui.signals  # noqa: F401
+
         worker = Worker(title, self)
         worker.progressed.connect(self._remember_progress)
         worker.finished.connect(self._on_done)

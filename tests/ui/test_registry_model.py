@@ -184,3 +184,17 @@ def test_counts_text_uses_russian_plurals() -> None:
     assert counts_text(2, 2, 0, False) == "Показано 2 из 2 школ"
     assert counts_text(3, 8, 1, False) == "Показано 3 из 8 школ; в архиве — 1"
     assert counts_text(9, 8, 1, True) == "Показано 9 из 9 школ"
+
+
+def test_role_constants_are_qts() -> None:
+    """ui.registry.columns writes Qt's roles as ints (importing `Qt` there would slow start-up)."""
+    from ui.registry import columns
+
+    assert Qt.ItemDataRole.DisplayRole == columns.DISPLAY_ROLE
+    assert Qt.ItemDataRole.ToolTipRole == columns.TOOLTIP_ROLE
+    assert Qt.ItemDataRole.FontRole == columns.FONT_ROLE
+    assert Qt.ItemDataRole.TextAlignmentRole == columns.TEXT_ALIGNMENT_ROLE
+    assert Qt.ItemDataRole.ForegroundRole == columns.FOREGROUND_ROLE
+    assert Qt.ItemDataRole.UserRole == columns.USER_ROLE
+    right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    assert right.value == columns.RIGHT_ALIGNED

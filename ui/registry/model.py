@@ -7,36 +7,34 @@ the few dozen cells on screen, so 40,000 schools cost nothing until they are loo
 
 from __future__ import annotations
 
-from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QColor, QFont
 
 from app.domain import Category, School, academic_year_label
 from app.registry import SORT_KEYS, RegistryIndex, RegistryQuery
+from ui.registry.columns import (
+    DISPLAY_ROLE,
+    FONT_ROLE,
+    FOREGROUND_ROLE,
+    RIGHT_ALIGNED,
+    SCHOOL_ID_ROLE,
+    SORT_ROLE,
+    TEXT_ALIGNMENT_ROLE,
+    TOOLTIP_ROLE,
+    Column,
+)
 from ui.signals import emit
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # the raw value the column sorts by
-SCHOOL_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
 
 ARCHIVE_MARK = " (архив)"
 _ARCHIVED_COLOUR = QColor(128, 128, 128)
 _CATEGORY_ORDER = {category: position for position, category in enumerate(Category)}
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-class Column(IntEnum):
-    NAME = 0
-    KIND = 1
-    LOCALITY = 2
-    SETTLEMENT = 3
-    DIRECTOR = 4
-    STUDENTS = 5
-    CATEGORIES = 6
-    PARENT = 7
-    INN = 8
 
 
 COLUMN_TITLES = {
@@ -116,6 +114,8 @@ class RegistryTableModel(QAbstractTableModel):
         self._year = year
         self._archived = sum(1 for s in index.schools if s.archived_at is not None)
         if year_changed:
+            from PySide6.QtCore import Qt
+
             emit(self.headerDataChanged, Qt.Orientation.Horizontal, Column.CATEGORIES, Column.CATEGORIES)
         self.refresh()
 
@@ -132,7 +132,10 @@ class RegistryTableModel(QAbstractTableModel):
         self._rows = rows
         self.endResetModel()
 
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+    def sort(self, column: int, order: Qt.SortOrder | None = None) -> None:
+        """Qt's `sort(column, order)`; no order means ascending, as in Qt."""
+        from PySide6.QtCore import Qt
+
         if column not in COLUMN_SORT_KEYS:
             return
         self._sort_column = Column(column)
@@ -166,39 +169,39 @@ class RegistryTableModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Column)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY_ROLE) -> Any:
+        from PySide6.QtCore import Qt
+
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
             return None
         column = Column(section)
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY_ROLE:
             title = COLUMN_TITLES[column]
             if column == Column.CATEGORIES and self._year is not None:
                 title = f"{title} {academic_year_label(self._year)}"
             return title
-        if role == Qt.ItemDataRole.ToolTipRole and column == Column.PARENT:
+        if role == TOOLTIP_ROLE and column == Column.PARENT:
             return "Головная организация, если школа — филиал"
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: _Index, role: int = DISPLAY_ROLE) -> Any:
         if not index.isValid():
             return None
         school = self._rows[index.row()]
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY_ROLE:
             return self._display(school, column)
         if role == SORT_ROLE:
             return SORT_KEYS[COLUMN_SORT_KEYS[Column(column)]](school)
         if role == SCHOOL_ID_ROLE:
             return school.id
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == FOREGROUND_ROLE:
             return _ARCHIVED_COLOUR if school.archived_at is not None else None
-        if role == Qt.ItemDataRole.FontRole:
+        if role == FONT_ROLE:
             return self._archived_font if school.archived_at is not None else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.STUDENTS:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == TEXT_ALIGNMENT_ROLE and column == Column.STUDENTS:
+            return RIGHT_ALIGNED
+        if role == TOOLTIP_ROLE:
             return self._tooltip(school, column)
         return None
 

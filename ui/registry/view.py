@@ -13,7 +13,7 @@ from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPoint, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,23 +33,24 @@ from app.domain import Category, Locality, School, SchoolKind, academic_year_lab
 from app.errors import AppError
 from app.jobs import Job, Progress, run_job
 from app.office import OfficeService, current_academic_year
-from app.registry import RegistryIndex, RegistryQuery
 from app.schools import SchoolService
 from app.text import plural
 from db.changes import ChangeSet
 from db.connection import Database
 from db.errors import DatabaseError
-from ui.messages import show_error
-from ui.registry.model import Column, RegistryTableModel
-from ui.signals import emit
+from ui.registry.columns import TOOLTIP_ROLE, Column
+from ui.startup import emit
 from ui.undo import ChangeHistory
 from ui.workers import JobRunner, report_failure
 
 if TYPE_CHECKING:  # the dialogs are imported when first opened, off the start-up path
+    from app.registry import RegistryIndex, RegistryQuery
     from ui.registry.archive_dialog import ArchiveDialog
+    from ui.registry.model import RegistryTableModel
     from ui.registry.school_card import SchoolCardDialog
 
 SEARCH_PLACEHOLDER = "Поиск: название, населённый пункт, руководитель, ИНН…"
+LOADING_TEXT = "Загрузка реестра школ…"
 # Below this size a keystroke filters at once; above it, typing is debounced.
 INSTANT_FILTER_LIMIT = 3000
 SEARCH_DEBOUNCE_MS = 120
@@ -76,6 +77,8 @@ _MAX_FITTED_WIDTH = {Column.NAME: 380, Column.DIRECTOR: 240, Column.CATEGORIES: 
 
 def load_registry(database: Database, year: int) -> Job[RegistryIndex]:
     """The whole registry with `year`'s categories, folded for search (a job: runs on a worker)."""
+    from app.registry import RegistryIndex
+
     yield Progress(0, 0, "Загрузка реестра школ…")
     schools = SchoolService(database).list_schools(year=year)
     yield Progress(
@@ -100,16 +103,27 @@ class RegistryView(QWidget):
     loading_changed = Signal(bool)
 
     def __init__(
-        self, database: Database, history: ChangeHistory, jobs: JobRunner, parent: QWidget | None = None
+        self,
+        database: Database,
+        history: ChangeHistory,
+        jobs: JobRunner,
+        parent: QWidget | None = None,
+        *,
+        load: bool = True,
     ) -> None:
+        """`load=False` leaves the table without its model and rows until `load_now()`: the
+        start-up loads them right after the window's first paint, so that the window appears
+        sooner (and without PySide6's `Qt` namespace, which the model's header needs)."""
         super().__init__(parent)
         self.database = database
         self.history = history
         self.jobs = jobs
         self.schools = SchoolService(database)
         self.office = OfficeService(database)
-        self.model = RegistryTableModel(self)
+        self._model: RegistryTableModel | None = None
         self._context_actions: list[QAction] = []
+        self._loaded = False
+        self._model_attached = False
         self._loading = False
         self._reload_again = False
         self._current_id: int | None = None
@@ -128,14 +142,24 @@ class RegistryView(QWidget):
         self._search_timer.timeout.connect(self.apply_filter_now)
 
         self._fill_years()
-        self.load_now()
+        if load:
+            self.load_now()
         history.changed.connect(self._on_data_changed)
+
+    @property
+    def model(self) -> RegistryTableModel:
+        """The table model, made when first needed: at start-up right after the first paint, so
+        that neither it nor `app.registry` is imported before."""
+        if self._model is None:
+            from ui.registry.model import RegistryTableModel
+
+            self._model = RegistryTableModel(self)
+        return self._model
 
     # --- building ------------------------------------------------------------------------------------
     def _build_filters(self) -> None:
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText(SEARCH_PLACEHOLDER)
-        self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumWidth(280)
         self.search_edit.setToolTip("Поиск без учёта регистра, «ё» и «е» не различаются (Ctrl+F)")
         self.search_edit.textChanged.connect(self._on_search_changed)
@@ -161,7 +185,7 @@ class RegistryView(QWidget):
         for category in Category:
             self.category_combo.addItem(category.label, category.value)
             self.category_combo.setItemData(
-                self.category_combo.count() - 1, category.description, Qt.ItemDataRole.ToolTipRole
+                self.category_combo.count() - 1, category.description, TOOLTIP_ROLE
             )
         self.category_combo.addItem("Любая категория", ANY_CATEGORY)
         self.category_combo.setToolTip("Категория за выбранный учебный год")
@@ -200,14 +224,17 @@ class RegistryView(QWidget):
         self._filters.addLayout(combos_row)
 
     def _build_table(self) -> None:
+        """The table without its model: `_finish_building` gives it (with `load_now`)."""
         table = QTableView(self)
-        table.setModel(self.model)
+        # A viewport made here rather than by Qt: PySide6 knows its Python type, whereas wrapping
+        # the one Qt makes (`viewport()`, for a context menu or a test) makes it look through all
+        # the widget classes the first time (~8 ms).
+        table.setViewport(QWidget())
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)
-        table.setTextElideMode(Qt.TextElideMode.ElideRight)
         table.setTabKeyNavigation(False)
         # Fixed row heights and no row header: the view never measures 40,000 rows.
         vertical = table.verticalHeader()
@@ -218,20 +245,40 @@ class RegistryView(QWidget):
         header.setHighlightSections(False)
         header.setSectionsMovable(True)
         header.setStretchLastSection(True)
+        table.activated.connect(self._on_activated)
+        self.table = table
+
+    def _finish_building(self) -> None:
+        """What the first paint does without: the table's model, column widths, sort order and
+        context menu, and the search box's clear button (shown only once there is text).
+
+        Kept out of the first paint at start-up: a header painted from the Python model is given
+        `Qt.Orientation` values, and the first of them makes PySide6 build the Python enums of the
+        whole `Qt` namespace (~13 ms); the clear button loads its icon (~1 ms).
+        """
+        from PySide6.QtCore import Qt
+
+        self._model_attached = True
+        self.search_edit.setClearButtonEnabled(True)
+        table = self.table
+        table.setModel(self.model)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = table.horizontalHeader()
         for column, width in _COLUMN_WIDTHS.items():
             header.resizeSection(column, width)
         table.setSortingEnabled(True)
         table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
-        table.activated.connect(self._on_activated)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._show_context_menu)
         table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        # After setModel: the view's own reset (which clears the current row) runs first.
         self.model.modelAboutToBeReset.connect(self._remember_current)
         self.model.modelReset.connect(self._restore_current)
-        self.table = table
 
     def fit_columns(self) -> None:
         """Fit the columns to their title and the rows on screen (sampled, not all 40,000)."""
+        from PySide6.QtCore import Qt
+
         header = self.table.horizontalHeader()
         # Qt measures up to 1,000 rows by default: 9,000 Python calls, 0.2 s at start-up. The
         # first rows tell the widths as well.
@@ -250,6 +297,8 @@ class RegistryView(QWidget):
     def _show_context_menu(self, position: QPoint) -> None:
         if not self._context_actions:
             return
+        from PySide6.QtCore import Qt
+
         menu = QMenu(self)
         for action in self._context_actions:
             if action.isSeparator():
@@ -286,11 +335,18 @@ class RegistryView(QWidget):
 
     # --- loading -------------------------------------------------------------------------------------
     def load_now(self) -> None:
-        """Load the whole registry on this thread (start-up, so the first paint shows the rows)."""
+        """Load the whole registry on this thread (at start-up: right after the first paint)."""
+        if not self._model_attached:
+            self._finish_building()
         year = self.year
         index = run_job(load_registry(self.database, year))
+        self._loaded = True
         self.model.set_registry(index, year)
         self._after_rows_changed()
+
+    def is_loaded(self) -> bool:
+        """Whether the registry has been read at least once (False only at start-up)."""
+        return self._loaded
 
     def reload(self) -> None:
         """Load everything again: at once when small, on a worker when large."""
@@ -311,6 +367,8 @@ class RegistryView(QWidget):
         worker.cancelled.connect(self._on_load_cancelled)
 
     def _on_loaded(self, index: object) -> None:
+        from app.registry import RegistryIndex
+
         year = self._loading_year
         self._set_loading(False)
         if isinstance(index, RegistryIndex) and year == self.year:
@@ -350,8 +408,8 @@ class RegistryView(QWidget):
                         touched.add(int(row["school_id"]))
         if categories_changed:
             self._fill_years()
-        if not touched:
-            return
+        if not touched or not self._loaded:
+            return  # nothing shown yet: the pending first load reads everything
         if len(touched) > INCREMENTAL_LIMIT or self._loading:
             self.reload()
             return
@@ -373,6 +431,8 @@ class RegistryView(QWidget):
 
     # --- filtering -----------------------------------------------------------------------------------
     def query(self) -> RegistryQuery:
+        from app.registry import RegistryQuery
+
         kind = self.kind_combo.currentData()
         locality = self.locality_combo.currentData()
         category = self.category_combo.currentData()
@@ -402,6 +462,8 @@ class RegistryView(QWidget):
         emit(self.current_changed)
 
     def counts_text(self) -> str:
+        if not self._loaded:
+            return LOADING_TEXT
         return counts_text(
             self.model.rowCount(),
             self.model.total_count(),
@@ -410,6 +472,8 @@ class RegistryView(QWidget):
         )
 
     def focus_search(self) -> None:
+        from PySide6.QtCore import Qt
+
         self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_edit.selectAll()
 
@@ -498,6 +562,8 @@ class RegistryView(QWidget):
         try:
             changeset = self.schools.restore(school.id)
         except (AppError, DatabaseError) as exc:
+            from ui.messages import show_error
+
             show_error(self, exc.message, "Школа не возвращена из архива")
             return
         self.history.record(changeset)
