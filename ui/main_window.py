@@ -6,19 +6,18 @@ monitoring), so the navigation only ever lists pages that exist.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, QSize, QTimer, Signal
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QSplitter,
     QStackedWidget,
     QWidget,
@@ -28,23 +27,53 @@ from app.office import OfficeService
 from app.paths import resources_dir
 from db.changes import ChangeSet
 from db.connection import Database
-from ui.messages import show_error
 from ui.registry.view import RegistryView
-from ui.signals import emit
-from ui.startup import DATABASE_FILTER
+from ui.startup import DATABASE_FILTER, emit
 from ui.undo import ChangeHistory
 from ui.workers import JobRunner
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent, QPaintEvent
+
     from ui.office_page import OfficePage
+    from ui.overview import OverviewPage
+    from ui.plans.view import PlansPage
 
 APP_TITLE = "Опора"
 STATUS_TIMEOUT_MS = 5000
 
 
+_icons_folder: Path | None = None
+# True while a window that fills itself after its first paint is being built (see `icon`).
+_icons_after_paint = False
+
+
+class _PendingIcon(QIcon):
+    """An empty stand-in for an SVG icon; `MainWindow.add_page` loads the file after the first paint."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+
 def icon(name: str) -> QIcon:
-    path = resources_dir() / "icons" / f"{name}.svg"
-    return QIcon(str(path)) if path.exists() else QIcon()
+    """The SVG icon `name` from resources/icons (an empty icon when there is no such file).
+
+    While a `MainWindow(fill_after_paint=True)` is being built it is an empty stand-in, which
+    `add_page` replaces with the real icon after the window's first paint: loading Qt's SVG icon
+    engine and the files is start-up time (~2 ms). Anything else gets the icon itself.
+    """
+    global _icons_folder
+    if _icons_folder is None:
+        _icons_folder = resources_dir() / "icons"
+    path = _icons_folder / f"{name}.svg"
+    if not path.exists():
+        return QIcon()
+    return _PendingIcon(path) if _icons_after_paint else QIcon(str(path))
+
+
+def _import_signals() -> None:
+    import ui.signals  # noqa: F401  (protect_none runs at import)
 
 
 class MainWindow(QMainWindow):
@@ -52,13 +81,23 @@ class MainWindow(QMainWindow):
     open_database_requested = Signal(Path)
     create_database_requested = Signal(Path)
 
-    def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, database: Database, parent: QWidget | None = None, *, fill_after_paint: bool = False
+    ) -> None:
+        """`fill_after_paint=True` (the application's start-up) paints the window first and fills
+        it right after that first paint: the registry's rows, the fitted columns and the icons.
+        Everything that can be triggered from the keyboard (actions, shortcuts, menus) exists
+        from the start; see `when_painted`."""
         super().__init__(parent)
         self.database = database
         self.office = OfficeService(database)
         self.jobs = JobRunner(self)
         self.history = ChangeHistory(database, self.jobs, self)
-        self.setWindowIcon(icon("opora"))
+        # Steps waiting for the first paint (None: painted, or nothing is deferred).
+        self._after_paint: list[Callable[[], object]] | None = [] if fill_after_paint else None
+        self._fill_scheduled = False
+        self._defer_icons(fill_after_paint)
+        self.when_painted(lambda: self.setWindowIcon(icon("opora")))
 
         self.nav = QListWidget()
         self.nav.setIconSize(QSize(20, 20))
@@ -74,12 +113,24 @@ class MainWindow(QMainWindow):
         self.splitter = splitter
         self.setCentralWidget(splitter)
 
-        self.registry_view = RegistryView(database, self.history, self.jobs)
+        # ui.signals also makes `None` safe from this PySide's reference leak (protect_none): it
+        # must be in place before the registry's filters start returning None by the hundred.
+        self.when_painted(_import_signals)
+        self.registry_view = RegistryView(database, self.history, self.jobs, load=not fill_after_paint)
+        if fill_after_paint:
+            self.when_painted(self.registry_view.load_now)
         self._office_page: OfficePage | None = None
         self.add_page("Реестр школ", self.registry_view, icon("registry"))
         # Built when first opened: the window paints sooner, and the form reads fresh requisites.
         self.add_page("Реквизиты органа", QWidget(), icon("office"))
         self._lazy_pages = {1: self._build_office_page}
+        # Plans of measures: also built when first opened (start-up does not import ui.plans).
+        self._overview_page: OverviewPage | None = None
+        self._plans_page: PlansPage | None = None
+        self._overview_row = self.add_page("Обзор", QWidget(), icon("overview"))
+        self._plans_row = self.add_page("Планы мероприятий", QWidget(), icon("plans"))
+        self._lazy_pages[self._overview_row] = self._build_overview_page
+        self._lazy_pages[self._plans_row] = self._build_plans_page
         self.nav.currentRowChanged.connect(self._build_lazy_page)
         self.nav.setCurrentRow(0)
 
@@ -101,19 +152,53 @@ class MainWindow(QMainWindow):
         )
         self.registry_view.current_changed.connect(self.update_actions)
         self.history.changed.connect(self._on_data_changed)
-        # Queued: the message box opens after the undo stack has settled.
-        self.history.failed.connect(self._show_history_failure, Qt.ConnectionType.QueuedConnection)
+        self.history.failed.connect(self._on_history_failed)
         self.history.busy_changed.connect(self._on_history_busy)
         self.history.stack.indexChanged.connect(self.update_actions)
         self.update_title()
         self.update_actions()
         self._restore_settings()
+        self._defer_icons(False)
+
+    # --- filled after the first paint ----------------------------------------------------------------
+    @staticmethod
+    def _defer_icons(defer: bool) -> None:
+        """While this window is being built, `icon()` gives stand-ins that `add_page` loads later."""
+        global _icons_after_paint
+        _icons_after_paint = defer
+
+    def when_painted(self, step: Callable[[], object]) -> None:
+        """Run `step` right after the window's first paint (at once when nothing is deferred)."""
+        if self._after_paint is None:
+            step()
+        else:
+            self._after_paint.append(step)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._after_paint and not self._fill_scheduled:
+            self._fill_scheduled = True
+            # After this paint event (and the rest of the frame), not inside it.
+            QTimer.singleShot(0, self, self._fill_after_paint)
+
+    def _fill_after_paint(self) -> None:
+        self._fill_scheduled = False
+        if not self.isVisible():
+            return  # closed meanwhile (another database was opened): nothing to fill
+        steps, self._after_paint = self._after_paint or [], None
+        for step in steps:
+            step()
 
     # --- pages -------------------------------------------------------------------------------------
     def add_page(self, title: str, page: QWidget, page_icon: QIcon | None = None) -> int:
-        item = QListWidgetItem(page_icon or QIcon(), title)
+        item = QListWidgetItem(title)
         item.setSizeHint(QSize(0, 34))
         self.nav.addItem(item)
+        if isinstance(page_icon, _PendingIcon):
+            path = str(page_icon.path)
+            self.when_painted(lambda: item.setIcon(QIcon(path)))  # see `icon`
+        elif page_icon is not None and not page_icon.isNull():
+            item.setIcon(page_icon)
         return self.pages.addWidget(page)
 
     def show_page(self, page: QWidget) -> None:
@@ -142,6 +227,42 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentIndex(self.nav.currentRow())
         assert self._office_page is not None
         return self._office_page
+
+    def _build_overview_page(self) -> QWidget:
+        from ui.overview import OverviewPage
+
+        self._overview_page = OverviewPage(self.database, self.history)
+        self._overview_page.open_plan_item.connect(self.open_plan_item)
+        return self._overview_page
+
+    def _build_plans_page(self) -> QWidget:
+        from ui.plans.view import PlansPage
+
+        self._plans_page = PlansPage(self.database, self.history, jobs=self.jobs)
+        return self._plans_page
+
+    @property
+    def plans_page(self) -> PlansPage:
+        """The «Планы мероприятий» page (built on first use)."""
+        if self._plans_page is None:
+            self._build_lazy_page(self._plans_row)
+            self.pages.setCurrentIndex(self.nav.currentRow())
+        assert self._plans_page is not None
+        return self._plans_page
+
+    @property
+    def overview_page(self) -> OverviewPage:
+        """The «Обзор» page (built on first use)."""
+        if self._overview_page is None:
+            self._build_lazy_page(self._overview_row)
+            self.pages.setCurrentIndex(self.nav.currentRow())
+        assert self._overview_page is not None
+        return self._overview_page
+
+    def open_plan_item(self, plan_id: int, item_id: int) -> None:
+        page = self.plans_page
+        self.show_page(page)
+        page.show_item(plan_id, item_id)
 
     # --- actions -----------------------------------------------------------------------------------
     def _action(
@@ -185,12 +306,10 @@ class MainWindow(QMainWindow):
             "Добавить…", self.add_school, ["Ins", "Ctrl+Shift+N"], "Добавить школу в реестр"
         )
         # The text carries the shortcut's name: Qt would print the key as «Return».
-        self.open_card_action = self._action(
-            "Открыть карточку\tEnter", view.open_current, ["Return", "Enter"]
-        )
-        # Enter opens the card only from the table: elsewhere it belongs to the focused widget.
-        self.open_card_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.open_card_action = self._action("Открыть карточку\tEnter", view.open_current)
         view.table.addAction(self.open_card_action)
+        # Its Enter waits for the rows it opens (at start-up: right after the first paint).
+        self.when_painted(self._set_open_card_shortcut)
         self.archive_action = self._action(
             "В архив…", view.archive_current, [], "Перевести школу в архив (закрытие, реорганизация)"
         )
@@ -224,6 +343,13 @@ class MainWindow(QMainWindow):
         help_menu = menu_bar.addMenu("&Справка")
         help_menu.addAction(self.about_action)
 
+    def _set_open_card_shortcut(self) -> None:
+        from PySide6.QtCore import Qt
+
+        # Enter opens the card only from the table: elsewhere it belongs to the focused widget.
+        self.open_card_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.open_card_action.setShortcuts([QKeySequence("Return"), QKeySequence("Enter")])
+
     def update_actions(self, *_args: object) -> None:
         stack = self.history.stack
         busy = self.history.is_busy()
@@ -253,6 +379,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Повторено: {text}", STATUS_TIMEOUT_MS)
 
     def find(self) -> None:
+        if self._plans_page is not None and self.pages.currentWidget() is self._plans_page:
+            self._plans_page.focus_search()
+            return
         self.show_page(self.registry_view)
         self.registry_view.focus_search()
 
@@ -278,6 +407,8 @@ class MainWindow(QMainWindow):
         ).start()
 
     def create_database(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         dialog = QFileDialog(self, "Создать базу данных", str(self.database.path.parent), DATABASE_FILTER)
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix("sqlite")
@@ -288,6 +419,8 @@ class MainWindow(QMainWindow):
             emit(self.create_database_requested, Path(dialog.selectedFiles()[0]))
 
     def open_database(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         name, _ = QFileDialog.getOpenFileName(
             self, "Открыть базу данных", str(self.database.path.parent), DATABASE_FILTER
         )
@@ -295,6 +428,9 @@ class MainWindow(QMainWindow):
             emit(self.open_database_requested, Path(name))
 
     def show_about(self) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setWindowTitle("О программе")
@@ -324,7 +460,13 @@ class MainWindow(QMainWindow):
         self.menuBar().setEnabled(not busy)
         self.update_actions()
 
+    def _on_history_failed(self, message: str) -> None:
+        # From the event loop: the message box opens after the undo stack has settled.
+        QTimer.singleShot(0, self, lambda: self._show_history_failure(message))
+
     def _show_history_failure(self, message: str) -> None:
+        from ui.messages import show_error
+
         show_error(self, message, "Отмена или повтор невозможны")
         self.registry_view.reload()
 
@@ -345,7 +487,14 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1320, 820)
-        header_state = settings.value("registry/header")
+        splitter_state = settings.value("main_window/splitter")
+        if isinstance(splitter_state, QByteArray) and not splitter_state.isEmpty():
+            self.splitter.restoreState(splitter_state)
+        # The table's columns once it has its model and rows (at start-up: after the first paint).
+        self.when_painted(self._restore_table_settings)
+
+    def _restore_table_settings(self) -> None:
+        header_state = QSettings().value("registry/header")
         header = self.registry_view.table.horizontalHeader()
         if (
             isinstance(header_state, QByteArray)
@@ -356,15 +505,13 @@ class MainWindow(QMainWindow):
             self.registry_view.table.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())
         else:
             self.registry_view.fit_columns()
-        splitter_state = settings.value("main_window/splitter")
-        if isinstance(splitter_state, QByteArray) and not splitter_state.isEmpty():
-            self.splitter.restoreState(splitter_state)
 
     def save_settings(self) -> None:
         settings = QSettings()
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/splitter", self.splitter.saveState())
-        settings.setValue("registry/header", self.registry_view.table.horizontalHeader().saveState())
+        if self.registry_view.is_loaded():  # before that the table has no columns to remember
+            settings.setValue("registry/header", self.registry_view.table.horizontalHeader().saveState())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()

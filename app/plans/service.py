@@ -204,11 +204,17 @@ class PlanService:
         return sorted(rows, key=lambda r: (rank.get(r["section_id"], 0), r["position"], r["id"]))
 
     def item(self, item_id: int) -> PlanItem:
-        rows = self.database.query("SELECT plan_id FROM plan_items WHERE id = ?", (item_id,))
+        """One item; its display number is the typed one (running numbers need the whole plan)."""
+        rows = self.database.query("SELECT * FROM plan_items WHERE id = ?", (item_id,))
         if not rows:
             raise AppError("Пункт плана не найден: возможно, он удалён.")
-        plan = self.get(rows[0]["plan_id"])
-        return next(i for i in plan.items if i.id == item_id)
+        schools = tuple(
+            r["school_id"]
+            for r in self.database.query(
+                "SELECT school_id FROM plan_item_schools WHERE item_id = ? ORDER BY id", (item_id,)
+            )
+        )
+        return _item_from_row(rows[0], schools, rows[0]["number"])
 
     def due_items(self, today: date | None = None, *, horizon_days: int = 30) -> list[DueItem]:
         """Open items across all plans whose deadline has passed or ends within the horizon."""
@@ -221,12 +227,15 @@ class PlanService:
             "AND i.deadline_end <= ? ORDER BY i.deadline_end, p.id, i.position",
             (limit.isoformat(),),
         )
+        numbers: dict[int, str] = {}
+        for plan_id in {r["plan_id"] for r in rows if not r["number"]}:  # plans that number themselves
+            numbers.update((i.id, i.display_number) for i in self.get(plan_id).items)
         return [
             DueItem(
                 item_id=r["id"],
                 plan_id=r["plan_id"],
                 plan_title=r["plan_title"],
-                number=r["number"],
+                number=r["number"] or numbers.get(r["id"], ""),
                 measure=r["measure"],
                 deadline_text=r["deadline_text"],
                 due=date.fromisoformat(r["deadline_end"]),
@@ -387,13 +396,19 @@ class PlanService:
         after_item_id: int | None = None,
     ) -> tuple[int, ChangeSet]:
         """Add an item at the end of its section, or right after `after_item_id`."""
-        plan = self.get(plan_id)
         with self.database.atomic() as conn:
             plan_row = conn.execute("SELECT * FROM plans WHERE id = ?", (plan_id,)).fetchone()
+            if plan_row is None:
+                raise AppError(f"План № {plan_id} не найден: возможно, он удалён.")
             values = self._clean_item({"measure": "", "deadline_text": "", **raw}, plan_row)
-            recorder = ChangeRecorder(conn, f"Новый пункт плана «{_short(plan.title)}»")
-            siblings = [i for i in plan.items if i.section_id == section_id]
-            ids = [i.id for i in siblings]
+            recorder = ChangeRecorder(conn, f"Новый пункт плана «{_short(plan_row['title'])}»")
+            ids = [
+                r["id"]
+                for r in conn.execute(
+                    "SELECT id FROM plan_items WHERE plan_id = ? AND section_id IS ? ORDER BY position, id",
+                    (plan_id, section_id),
+                )
+            ]
             index = ids.index(after_item_id) + 1 if after_item_id in ids else len(ids)
             for position, item_id in enumerate(ids[index:], start=index + 2):
                 recorder.update("plan_items", item_id, {"position": position})

@@ -239,3 +239,10 @@ def test_the_plan_period_is_read_from_the_title_or_the_document(
     from app.plans.importer import guess_plan_period
 
     assert guess_plan_period(title, text_before, default_year=2018) == expected
+
+
+def test_due_items_carry_the_number_the_plan_shows(service: PlanService) -> None:
+    _plan_id, ids = make_plan(service)
+    service.update_item(ids["group"], {"number": "1.2"})
+    due = {d.item_id: d.number for d in service.due_items(date(2020, 12, 1))}
+    assert due == {ids["list"]: "1", ids["group"]: "1.2"}

@@ -441,6 +441,8 @@ def test_office_requisites_page(main_window: MainWindow, qtbot: QtBot) -> None:
     assert [main_window.nav.item(i).text() for i in range(main_window.nav.count())] == [
         "Реестр школ",
         "Реквизиты органа",
+        "Обзор",
+        "Планы мероприятий",
     ]
     main_window.nav.setCurrentRow(1)
     page = main_window.office_page

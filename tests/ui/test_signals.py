@@ -57,3 +57,15 @@ def test_ui_code_never_emits_directly() -> None:
             if re.search(r"\.(emit|disconnect)\(", line):
                 offenders.append(f"{path.relative_to(UI_DIR.parent)}:{number}: {line.strip()}")
     assert offenders == [], "use ui.signals.emit/disconnect:\n" + "\n".join(offenders)
+
+
+def test_calls_returning_none_cannot_exhaust_none(qapp: object) -> None:
+    """Each PySide call returning None may steal a reference; None must survive any number of them."""
+    import ui.signals
+    from PySide6.QtWidgets import QLabel
+
+    ui.signals.protect_none()
+    label = QLabel()
+    for number in range(100_000):  # unprotected, this aborts the process with none_dealloc
+        label.setText(str(number))
+    assert label.text() == "99999"
