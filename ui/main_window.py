@@ -7,6 +7,7 @@ monitoring), so the navigation only ever lists pages that exist.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -120,23 +121,25 @@ class MainWindow(QMainWindow):
         if fill_after_paint:
             self.when_painted(self.registry_view.load_now)
         self._office_page: OfficePage | None = None
-        self.add_page("Реестр школ", self.registry_view, icon("registry"))
-        # Built when first opened: the window paints sooner, and the form reads fresh requisites.
-        self.add_page("Реквизиты органа", QWidget(), icon("office"))
-        self._lazy_pages = {1: self._build_office_page}
-        # Plans of measures: also built when first opened (start-up does not import ui.plans).
         self._overview_page: OverviewPage | None = None
         self._plans_page: PlansPage | None = None
-        self._overview_row = self.add_page("Обзор", QWidget(), icon("overview"))
+        self.counts_label = QLabel()
+        self.statusBar().addPermanentWidget(self.counts_label)
+        self.add_page("Реестр школ", self.registry_view, icon("registry"))
+        # The other pages are built when first opened: the window paints sooner, start-up does not
+        # import them, and each reads fresh data.
         self._plans_row = self.add_page("Планы мероприятий", QWidget(), icon("plans"))
-        self._lazy_pages[self._overview_row] = self._build_overview_page
-        self._lazy_pages[self._plans_row] = self._build_plans_page
+        self._overview_row = self.add_page("Обзор", QWidget(), icon("overview"))
+        self._office_row = self.add_page("Реквизиты органа", QWidget(), icon("office"))
+        self._lazy_pages = {
+            self._plans_row: self._build_plans_page,
+            self._overview_row: self._build_overview_page,
+            self._office_row: self._build_office_page,
+        }
         self.nav.currentRowChanged.connect(self._build_lazy_page)
         self.nav.setCurrentRow(0)
 
-        self.counts_label = QLabel()
-        self.statusBar().addPermanentWidget(self.counts_label)
-        self.registry_view.counts_changed.connect(self.counts_label.setText)
+        self.registry_view.counts_changed.connect(partial(self._show_counts, self.registry_view))
         self.counts_label.setText(self.registry_view.counts_text())
 
         self._create_actions()
@@ -208,10 +211,22 @@ class MainWindow(QMainWindow):
         factory = self._lazy_pages.pop(row, None)
         if factory is not None:
             stand_in = self.pages.widget(row)
-            self.pages.insertWidget(row, factory())
+            page = factory()
+            self.pages.insertWidget(row, page)
             self.pages.removeWidget(stand_in)
             stand_in.deleteLater()
+            counts_changed = getattr(page, "counts_changed", None)
+            if counts_changed is not None:
+                counts_changed.connect(partial(self._show_counts, page))
         self.pages.setCurrentIndex(row)
+        current = self.pages.currentWidget()
+        counts_text = getattr(current, "counts_text", None)
+        self.counts_label.setText(counts_text() if callable(counts_text) else "")
+
+    def _show_counts(self, page: QWidget, text: str) -> None:
+        """The status bar's right corner speaks of the page on screen, not of the registry."""
+        if self.pages.currentWidget() is page:
+            self.counts_label.setText(text)
 
     def _build_office_page(self) -> QWidget:
         from ui.office_page import OfficePage
@@ -223,7 +238,7 @@ class MainWindow(QMainWindow):
     def office_page(self) -> OfficePage:
         """The «Реквизиты органа» page (built on first use)."""
         if self._office_page is None:
-            self._build_lazy_page(1)
+            self._build_lazy_page(self._office_row)
             self.pages.setCurrentIndex(self.nav.currentRow())
         assert self._office_page is not None
         return self._office_page

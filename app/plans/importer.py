@@ -19,7 +19,7 @@ from app.deadlines import academic_year_period
 from app.domain import academic_year_label
 from app.importing.report import ImportIssue, Severity
 from app.plans.model import ColumnRole, PlanColumn, PlanKind
-from app.plans.service import clean_multiline, columns_json, deadline_values
+from app.plans.service import ResponsibleBodies, clean_multiline, columns_json, deadline_values
 from app.text import match_key
 from db.changes import ChangeRecorder, ChangeSet
 from db.connection import Database
@@ -28,7 +28,6 @@ _ACADEMIC = re.compile(r"((?:19|20)\d\d)\s*[-–—/]\s*((?:19|20)\d\d)")
 _FOR_SCHOOL_YEAR = re.compile(r"\bна\s+((?:19|20)\d\d)\s*[-–—/]\s*((?:19|20)\d\d)\s+учебн", re.IGNORECASE)
 _CALENDAR_YEAR = re.compile(r"\bна\s+((?:19|20)\d\d)\s*(?:год|г\.)", re.IGNORECASE)
 _DOCUMENT_DATE = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.\s*((?:19|20)\d\d)(?!\d)")
-_SPLIT_RESPONSIBLE = re.compile(r"[,;\n]+")
 
 
 @dataclass(frozen=True)
@@ -188,7 +187,7 @@ def apply_plan_import(database: Database, preview: PlanImportPreview) -> tuple[l
     with database.atomic() as conn:
         recorder = ChangeRecorder(conn, description)
         schools = _SchoolNames(conn)
-        bodies = _Bodies(conn, recorder)
+        bodies = ResponsibleBodies(conn, recorder)
         for position, plan in enumerate(preview.plans, start=1):
             conn.execute(
                 "INSERT OR IGNORE INTO academic_years (start_year) VALUES (?)", (plan.academic_year,)
@@ -240,36 +239,8 @@ def apply_plan_import(database: Database, preview: PlanImportPreview) -> tuple[l
                     )
                     for school_id in schools.find_all(item.schools):
                         recorder.insert("plan_item_schools", {"item_id": item_id, "school_id": school_id})
-                    for body_id in bodies.ids_for(item.responsible):
-                        recorder.insert("plan_item_responsibles", {"item_id": item_id, "body_id": body_id})
+                    bodies.link(item_id, item.responsible)
     return created, recorder.changeset
-
-
-def responsible_names(text: str) -> list[str]:
-    """«Отдел образования, МОЦ,\nОО» → the bodies and people named, each once."""
-    names = []
-    for part in _SPLIT_RESPONSIBLE.split(text or ""):
-        name = " ".join(part.split()).strip(" .-–—")
-        if 1 < len(name) <= 80 and name not in names:
-            names.append(name)
-    return names
-
-
-class _Bodies:
-    def __init__(self, conn: sqlite3.Connection, recorder: ChangeRecorder) -> None:
-        self.conn = conn
-        self.recorder = recorder
-        self.by_key = {match_key(r["name"]): r["id"] for r in conn.execute("SELECT id, name FROM bodies")}
-
-    def ids_for(self, text: str) -> list[int]:
-        ids = []
-        for name in responsible_names(text):
-            key = match_key(name)
-            if key not in self.by_key:
-                self.by_key[key] = self.recorder.insert("bodies", {"name": name})
-            if self.by_key[key] not in ids:
-                ids.append(self.by_key[key])
-        return ids
 
 
 class _SchoolNames:

@@ -7,6 +7,7 @@ it. Children are deleted explicitly (not by ON DELETE CASCADE) so that undo can 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
@@ -28,6 +29,7 @@ from app.plans.model import (
     PlanStatus,
     PlanSummary,
 )
+from app.text import match_key
 from app.values import clean_text
 from db.changes import ChangeRecorder, ChangeSet
 from db.connection import Database
@@ -415,6 +417,8 @@ class PlanService:
             item_id = recorder.insert(
                 "plan_items", {"plan_id": plan_id, "section_id": section_id, "position": index + 1, **values}
             )
+            if values.get("responsible"):
+                ResponsibleBodies(conn, recorder).link(item_id, values["responsible"])
             if "school_ids" in raw:
                 _set_item_schools(conn, recorder, item_id, raw["school_ids"])
         return item_id, recorder.changeset
@@ -430,6 +434,8 @@ class PlanService:
             recorder = ChangeRecorder(conn, _item_change_description(raw))
             if values:
                 recorder.update("plan_items", item_id, values)
+            if "responsible" in values:
+                ResponsibleBodies(conn, recorder).link(item_id, values["responsible"])
             if "school_ids" in raw:
                 _set_item_schools(conn, recorder, item_id, raw["school_ids"])
         return recorder.changeset
@@ -598,6 +604,66 @@ def _item_change_description(raw: Mapping[str, Any]) -> str:
     }
     changed = [names[k] for k in raw if k in names]
     return "Изменение пункта плана" + (f": {', '.join(changed)}" if changed else "")
+
+
+_SPLIT_RESPONSIBLE = re.compile(r"[,;\n]+")
+
+
+def responsible_names(text: str) -> list[str]:
+    """«Отдел образования, МОЦ,\nОО» → the bodies and people named, each once."""
+    names: list[str] = []
+    for part in _SPLIT_RESPONSIBLE.split(text or ""):
+        name = " ".join(part.split()).strip(" .-–—")
+        if 1 < len(name) <= 80 and name not in names:
+            names.append(name)
+    return names
+
+
+class ResponsibleBodies:
+    """Links an item to the bodies its «Ответственный» text names, creating bodies as needed."""
+
+    def __init__(self, conn: sqlite3.Connection, recorder: ChangeRecorder) -> None:
+        self.conn = conn
+        self.recorder = recorder
+        self.by_key = {match_key(r["name"]): r["id"] for r in conn.execute("SELECT id, name FROM bodies")}
+        self.people = {
+            match_key(r["full_name"]): r["id"] for r in conn.execute("SELECT id, full_name FROM people")
+        }
+
+    def ids_for(self, text: str) -> list[int]:
+        ids: list[int] = []
+        for name in responsible_names(text):
+            key = match_key(name)
+            if key in self.people:
+                continue
+            if key not in self.by_key:
+                self.by_key[key] = self.recorder.insert("bodies", {"name": name})
+            if self.by_key[key] not in ids:
+                ids.append(self.by_key[key])
+        return ids
+
+    def link(self, item_id: int, text: str) -> None:
+        """Make the item's links match the text: people by name, the rest as bodies."""
+        wanted: set[tuple[str, int]] = {("body_id", body_id) for body_id in self.ids_for(text)}
+        wanted |= {
+            ("person_id", self.people[match_key(n)])
+            for n in responsible_names(text)
+            if match_key(n) in self.people
+        }
+        existing = {
+            (
+                "person_id" if row["person_id"] is not None else "body_id",
+                row["person_id"] or row["body_id"],
+            ): row["id"]
+            for row in self.conn.execute(
+                "SELECT id, person_id, body_id FROM plan_item_responsibles WHERE item_id = ?", (item_id,)
+            )
+        }
+        for key, link_id in existing.items():
+            if key not in wanted:
+                self.recorder.delete("plan_item_responsibles", link_id)
+        for column, value in sorted(wanted - existing.keys()):
+            self.recorder.insert("plan_item_responsibles", {"item_id": item_id, column: value})
 
 
 def _set_item_schools(

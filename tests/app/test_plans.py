@@ -246,3 +246,28 @@ def test_due_items_carry_the_number_the_plan_shows(service: PlanService) -> None
     service.update_item(ids["group"], {"number": "1.2"})
     due = {d.item_id: d.number for d in service.due_items(date(2020, 12, 1))}
     assert due == {ids["list"]: "1", ids["group"]: "1.2"}
+
+
+def test_responsible_text_is_linked_to_bodies_and_people(service: PlanService, database: Database) -> None:
+    database.connection().execute(
+        "INSERT INTO people (full_name, position) VALUES ('Куприенко Е.В.', 'главный специалист')"
+    )
+    plan_id, _ = service.create({"title": "План", "academic_year": 2020})
+    item_id, _ = service.add_item(plan_id, {"measure": "Совещание", "responsible": "Отдел образования,\nМОЦ"})
+
+    def links() -> list[str]:
+        return [
+            row[0]
+            for row in database.query(
+                "SELECT coalesce(b.name, p.full_name) FROM plan_item_responsibles r "
+                "LEFT JOIN bodies b ON b.id = r.body_id LEFT JOIN people p ON p.id = r.person_id "
+                "WHERE r.item_id = ? ORDER BY 1",
+                (item_id,),
+            )
+        ]
+
+    assert links() == ["МОЦ", "Отдел образования"]
+    change = service.update_item(item_id, {"responsible": "МОЦ, Куприенко Е.В."})
+    assert links() == ["Куприенко Е.В.", "МОЦ"]
+    history.undo(database, change)
+    assert links() == ["МОЦ", "Отдел образования"]

@@ -57,7 +57,7 @@ def page(main_window: MainWindow, qtbot: QtBot) -> PlansPage:
             {"measure": measure, "deadline_text": deadline, "responsible": responsible},
             section_id=section,
         )
-    main_window.nav.setCurrentRow(main_window.nav.count() - 1)
+    main_window.nav.setCurrentRow(1)
     assert main_window.nav.currentItem().text() == "Планы мероприятий"
     plans = main_window.plans_page
     plans.set_today(TODAY)
@@ -321,10 +321,42 @@ def test_add_section_roll_over_and_new_plan(main_window: MainWindow, page: Plans
 
 def test_page_is_built_lazily(empty_window: MainWindow) -> None:
     assert empty_window._plans_page is None
-    assert [empty_window.nav.item(i).text() for i in range(empty_window.nav.count())][-2:] == [
-        "Обзор",
+    assert [empty_window.nav.item(i).text() for i in range(empty_window.nav.count())][1:3] == [
         "Планы мероприятий",
+        "Обзор",
     ]
-    empty_window.nav.setCurrentRow(empty_window.nav.count() - 1)
+    empty_window.nav.setCurrentRow(1)
     page = empty_window.plans_page
     assert page.plan is None and page.empty_label.isVisibleTo(page)
+
+
+def test_target_schools_are_ticked_in_a_list_and_filter_the_plan(page: PlansPage, qtbot: QtBot) -> None:
+    from app.schools import SchoolService
+    from ui.plans.schools_dialog import ItemSchoolsDialog
+
+    schools = SchoolService(page.database)
+    shum, _ = schools.create({"full_name": "МКОУ «Шумская СОШ»"})
+    schools.create({"full_name": "МКОУ «Назиевская СОШ»"})
+    page.select_item(item_id(page, "Консультации"))
+    dialog = page.choose_schools()
+    assert isinstance(dialog, ItemSchoolsDialog)
+    type_text(dialog.search, "шумск")
+    assert dialog.proxy.rowCount() == 1
+    shown = dialog.proxy.mapToSource(dialog.proxy.index(0, 0))
+    dialog.model.itemFromIndex(shown).setCheckState(Qt.CheckState.Checked)
+    dialog.accept()
+    qtbot.waitUntil(lambda: page.service.item(item_id(page, "Консультации")).school_ids == (shum,))
+    page.school_combo.setCurrentIndex(page.school_combo.findData(shum))
+    visible = [page.proxy.index(r, 0) for r in range(page.proxy.rowCount())]
+    items = [page.model.item_at(page.proxy.mapToSource(i).row()) for i in visible]
+    assert [i.measure for i in items if i is not None] == ["Консультации"]
+    qtbot.keyClick(page.table, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: page.service.item(item_id(page, "Консультации")).school_ids == ())
+
+
+def test_the_status_bar_counts_follow_the_page_on_screen(page: PlansPage, main_window: MainWindow) -> None:
+    assert main_window.counts_label.text() == "Показано 5 из 5 пунктов"
+    type_text(page.search_edit, "семинар")
+    assert main_window.counts_label.text() == "Показано 1 из 5 пунктов"
+    main_window.nav.setCurrentRow(0)
+    assert "школ" in main_window.counts_label.text()

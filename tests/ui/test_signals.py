@@ -61,8 +61,9 @@ def test_ui_code_never_emits_directly() -> None:
 
 def test_calls_returning_none_cannot_exhaust_none(qapp: object) -> None:
     """Each PySide call returning None may steal a reference; None must survive any number of them."""
-    import ui.signals
     from PySide6.QtWidgets import QLabel
+
+    import ui.signals
 
     ui.signals.protect_none()
     label = QLabel()

@@ -235,6 +235,9 @@ class PlansPage(QWidget):
         self.up_action = self._action("Вверх", self.move_up, "Ctrl+Up", "Переместить пункт выше")
         self.down_action = self._action("Вниз", self.move_down, "Ctrl+Down", "Переместить пункт ниже")
         self.edit_action = self._action("Изменить", self.edit_current, "F2", "Изменить ячейку")
+        self.schools_action = self._action(
+            "Школы пункта…", self.choose_schools, tip="Выбрать школы, на которые направлен пункт плана"
+        )
         self.import_action = self._action(
             "Загрузить из файла…",
             self.import_from_file,
@@ -807,13 +810,14 @@ class PlansPage(QWidget):
         self.delete_action.setEnabled(bool(items or sections))
         self.done_action.setEnabled(bool(items))
         current = self.current_item()
+        self.schools_action.setEnabled(current is not None)
         self.up_action.setEnabled(current is not None)
         self.down_action.setEnabled(current is not None)
         self.edit_action.setEnabled(self.table.currentIndex().isValid())
 
     def _show_context_menu(self, position: QPoint) -> None:
         menu = QMenu(self)
-        menu.addActions([self.edit_action, self.done_action])
+        menu.addActions([self.edit_action, self.done_action, self.schools_action])
         menu.addSeparator()
         menu.addActions([self.add_item_action, self.add_section_action])
         menu.addSeparator()
@@ -989,6 +993,32 @@ class PlansPage(QWidget):
                 show_error(self, exc.message, "Отметка не сохранена")
             if changesets:
                 self.history.record(_combined("Отметка «Выполнено»", changesets))
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+        return dialog
+
+    def choose_schools(self) -> QWidget | None:
+        """Tick the registry schools the current item is aimed at (one undo step)."""
+        item = self.current_item()
+        if item is None:
+            return None
+        from ui.plans.schools_dialog import ItemSchoolsDialog
+
+        schools = [
+            s
+            for s in SchoolService(self.database).list_schools()
+            if not s.is_archived or s.id in item.school_ids
+        ]
+        dialog = ItemSchoolsDialog(
+            f"Пункт {item.display_number}: {_short(item.measure, 200)}", schools, item.school_ids, parent=self
+        )
+
+        def accepted() -> None:
+            self._write(
+                lambda: self.service.update_item(item.id, {"school_ids": dialog.chosen()}),
+                "Школы не сохранены",
+            )
 
         dialog.accepted.connect(accepted)
         dialog.open()
