@@ -264,7 +264,9 @@ _UNDATED = re.compile(
     r"|после\s(?:получени|проведени|утверждени|завершени|окончани|поступлени)|по\sмере|в\sрамках"
     r"|с\sучетом|в\sзависимости|определя|уточня|будет|сроки\sфипи)"
 )
-_JOIN = re.compile(r"\s?(?:[-,;]|и(?![а-я])|по(?![а-я]))\s?")  # «IV квартал 2020 - I квартал 2021», «октябрь, март»
+_JOIN = re.compile(
+    r"\s?(?:[-,;]|и(?![а-я])|по(?![а-я]))\s?"
+)  # «IV квартал 2020 - I квартал 2021», «октябрь, март»
 _WORD_START = re.compile(r"(?<![\w.])[\w]")
 _MAX_WORDS = 64
 
@@ -364,7 +366,9 @@ def _span(s: str, pos: int, ps: date, academic: bool) -> _Span | None:
         if year is None:
             year = _place(month, ps)
         if day is None:
-            return _Span(date(year, month, 1), date(year, month, _last_day(year, month)), m.end(), month_only=True)
+            return _Span(
+                date(year, month, 1), date(year, month, _last_day(year, month)), m.end(), month_only=True
+            )
         d = date(year, month, day)
         return _Span(d, d, m.end())
     m = _YEARS.match(s, pos)

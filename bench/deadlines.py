@@ -74,7 +74,11 @@ def _phrase(rng: random.Random) -> str:
     year = rng.randint(2015, 2030)
     suffix = rng.choice(YEAR_SUFFIXES)
     if kind < 0.22:  # a month
-        return f"{_month(rng, rng.randint(1, 12))} {year}{suffix}" if rng.random() < 0.8 else _month(rng, rng.randint(1, 12))
+        return (
+            f"{_month(rng, rng.randint(1, 12))} {year}{suffix}"
+            if rng.random() < 0.8
+            else _month(rng, rng.randint(1, 12))
+        )
     if kind < 0.40:  # a range of months
         first, second = rng.randint(1, 12), rng.randint(1, 12)
         dash = rng.choice(DASHES)
@@ -95,7 +99,9 @@ def _phrase(rng: random.Random) -> str:
         return f"{numeric} - {other.day:02d}.{other.month:02d}.{other.year}"
     if kind < 0.66:  # until
         spelled = f"{day.day} {MONTHS[day.month - 1][1]} {year} года"
-        return rng.choice([f"до {numeric}", f"До {numeric}", f"в срок до {spelled}", f"не позднее {day.day} октября"])
+        return rng.choice(
+            [f"до {numeric}", f"До {numeric}", f"в срок до {spelled}", f"не позднее {day.day} октября"]
+        )
     if kind < 0.70:  # from
         return f"с {numeric}"
     if kind < 0.74:  # years
@@ -148,7 +154,12 @@ def main(argv: list[str] | None = None) -> int:
         for phrase in phrases:
             parse(phrase, plan_start, plan_end)
 
-    runs: dict[str, list[float]] = {"baseline_lower": [], "baseline_regex": [], "understand": [], "uncached": []}
+    runs: dict[str, list[float]] = {
+        "baseline_lower": [],
+        "baseline_regex": [],
+        "understand": [],
+        "uncached": [],
+    }
     understood()  # warm-up: imports, regex compilation, first-call costs
     for _ in range(args.repeat):
         runs["baseline_lower"].append(_timed(baseline_lower))

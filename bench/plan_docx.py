@@ -23,22 +23,31 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-HEADER = ["№ п/п", "Наименование мероприятия (краткое содержание)", "Сроки исполнения",
-          "Ответственный исполнитель", "Ожидаемый результат"]
+HEADER = [
+    "№ п/п",
+    "Наименование мероприятия (краткое содержание)",
+    "Сроки исполнения",
+    "Ответственный исполнитель",
+    "Ожидаемый результат",
+]
 WIDTHS = [700, 4200, 1800, 2400, 3200]
 
 
 def _paragraphs(text: str, bullet: bool = False) -> str:
     out = []
     for line in text.split("\n"):
-        ppr = '<w:pPr><w:pStyle w:val="ListBullet"/></w:pPr>' if bullet and line != text.split("\n")[0] else ""
+        ppr = (
+            '<w:pPr><w:pStyle w:val="ListBullet"/></w:pPr>' if bullet and line != text.split("\n")[0] else ""
+        )
         out.append(f'<w:p>{ppr}<w:r><w:t xml:space="preserve">{escape(line)}</w:t></w:r></w:p>')
     return "".join(out)
 
 
 def _cell(text: str, width: int, span: int = 1, bullet: bool = False) -> str:
     grid = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
-    return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{grid}</w:tcPr>{_paragraphs(text, bullet)}</w:tc>'
+    return (
+        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{grid}</w:tcPr>{_paragraphs(text, bullet)}</w:tc>'
+    )
 
 
 def make_plan_docx(path: Path, rows: int) -> int:
@@ -49,22 +58,37 @@ def make_plan_docx(path: Path, rows: int) -> int:
     document = docx.Document()
     document.add_paragraph("Приложение 1")
     document.add_paragraph("к приказу отдела образования от 01.09.2021 № 15")
-    document.add_paragraph().add_run("План мероприятий по повышению качества образования на 2021-2022 учебный год").bold = True
-    parts = [f'<w:tbl xmlns:w="{W}"><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/></w:tblPr>',
-             "<w:tblGrid>", *(f'<w:gridCol w:w="{w}"/>' for w in WIDTHS), "</w:tblGrid>",
-             "<w:tr>", *(_cell(t, w) for t, w in zip(HEADER, WIDTHS, strict=True)), "</w:tr>"]
+    document.add_paragraph().add_run(
+        "План мероприятий по повышению качества образования на 2021-2022 учебный год"
+    ).bold = True
+    parts = [
+        f'<w:tbl xmlns:w="{W}"><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/></w:tblPr>',
+        "<w:tblGrid>",
+        *(f'<w:gridCol w:w="{w}"/>' for w in WIDTHS),
+        "</w:tblGrid>",
+        "<w:tr>",
+        *(_cell(t, w) for t, w in zip(HEADER, WIDTHS, strict=True)),
+        "</w:tr>",
+    ]
     items = 0
     for row in range(rows):
         parts.append("<w:tr>")
         if row % 50 == 0:
-            parts.append(_cell(f"Раздел {row // 50 + 1}. Организационно-методическая работа", sum(WIDTHS), span=5))
+            parts.append(
+                _cell(f"Раздел {row // 50 + 1}. Организационно-методическая работа", sum(WIDTHS), span=5)
+            )
         else:
             items += 1
             measure = f"Проведение совещания с руководителями образовательных организаций № {items}"
             if items % 7 == 0:
                 measure += "\nпо вопросам:\nобъективности оценивания\nанализа результатов ВПР"
-            values = [f"{items}.", measure, "Сентябрь 2021 г. – май 2022 г.",
-                      "Отдел образования, МКУ «ИМЦ»", "Справка по итогам, приказ отдела образования"]
+            values = [
+                f"{items}.",
+                measure,
+                "Сентябрь 2021 г. – май 2022 г.",
+                "Отдел образования, МКУ «ИМЦ»",
+                "Справка по итогам, приказ отдела образования",
+            ]
             for index, (text, width) in enumerate(zip(values, WIDTHS, strict=True)):
                 parts.append(_cell(text, width, bullet=index == 1 and items % 7 == 0))
         parts.append("</w:tr>")
@@ -108,19 +132,24 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"error": f"parsed {parsed_items} items, expected {items}"}))
         return 1
     parse_s, base_s = statistics.median(parse_times), statistics.median(base_times)
-    print(json.dumps({
-        "bench": "plan_docx",
-        "rows": args.rows,
-        "items": items,
-        "file_kb": round(size / 1024),
-        "build_s": round(build_s, 3),
-        "parse_s": round(parse_s, 4),
-        "parse_min_s": round(min(parse_times), 4),
-        "parse_max_s": round(max(parse_times), 4),
-        "baseline_s": round(base_s, 4),
-        "baseline": "python-docx Document(path) load",
-        "ratio": round(parse_s / base_s, 2) if base_s else None,
-    }, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "bench": "plan_docx",
+                "rows": args.rows,
+                "items": items,
+                "file_kb": round(size / 1024),
+                "build_s": round(build_s, 3),
+                "parse_s": round(parse_s, 4),
+                "parse_min_s": round(min(parse_times), 4),
+                "parse_max_s": round(max(parse_times), 4),
+                "baseline_s": round(base_s, 4),
+                "baseline": "python-docx Document(path) load",
+                "ratio": round(parse_s / base_s, 2) if base_s else None,
+            },
+            ensure_ascii=False,
+        )
+    )
     return 0
 
 

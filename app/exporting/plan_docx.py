@@ -28,7 +28,9 @@ _WEIGHTS = {
 }
 
 
-def _set_cell_text(cell: Any, text: str, *, bold: bool = False, size: float = 11, centre: bool = False) -> None:
+def _set_cell_text(
+    cell: Any, text: str, *, bold: bool = False, size: float = 11, centre: bool = False
+) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 

@@ -33,8 +33,22 @@ def _w(tag: str) -> str:
 
 
 P, R, T, TAB, BR, CR, NBH = _w("p"), _w("r"), _w("t"), _w("tab"), _w("br"), _w("cr"), _w("noBreakHyphen")
-TBL, TR, TC, SDT, SDT_CONTENT, CUSTOM_XML = _w("tbl"), _w("tr"), _w("tc"), _w("sdt"), _w("sdtContent"), _w("customXml")
-PPR, RPR, PSTYLE, NUMPR, NUMID, ILVL = _w("pPr"), _w("rPr"), _w("pStyle"), _w("numPr"), _w("numId"), _w("ilvl")
+TBL, TR, TC, SDT, SDT_CONTENT, CUSTOM_XML = (
+    _w("tbl"),
+    _w("tr"),
+    _w("tc"),
+    _w("sdt"),
+    _w("sdtContent"),
+    _w("customXml"),
+)
+PPR, RPR, PSTYLE, NUMPR, NUMID, ILVL = (
+    _w("pPr"),
+    _w("rPr"),
+    _w("pStyle"),
+    _w("numPr"),
+    _w("numId"),
+    _w("ilvl"),
+)
 TCPR, TRPR, GRIDSPAN, VMERGE, HMERGE = _w("tcPr"), _w("trPr"), _w("gridSpan"), _w("vMerge"), _w("hMerge")
 GRID_BEFORE, GRID_AFTER, TBLGRID, GRIDCOL = _w("gridBefore"), _w("gridAfter"), _w("tblGrid"), _w("gridCol")
 B, VAL, TXBX, FALLBACK = _w("b"), _w("val"), _w("txbxContent"), f"{{{MC_NS}}}Fallback"
@@ -133,8 +147,21 @@ def _int(value: str | None, default: int = 0) -> int:
         return default
 
 
-_ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
-          (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+_ROMAN = [
+    (1000, "m"),
+    (900, "cm"),
+    (500, "d"),
+    (400, "cd"),
+    (100, "c"),
+    (90, "xc"),
+    (50, "l"),
+    (40, "xl"),
+    (10, "x"),
+    (9, "ix"),
+    (5, "v"),
+    (4, "iv"),
+    (1, "i"),
+]
 _RUSSIAN = "абвгдежзиклмнопрстуфхцчшщэюя"
 
 
@@ -412,11 +439,14 @@ class _Reader:
                     if texts:
                         lines.append(" – ".join(texts))
                         count += 1
-                raw.notes.append((
-                    row, column,
-                    f"В ячейке таблицы вложенная таблица ({count} строк): её текст перенесён в ячейку "
-                    "построчно, через «–». Проверьте этот пункт плана.",
-                ))
+                raw.notes.append(
+                    (
+                        row,
+                        column,
+                        f"В ячейке таблицы вложенная таблица ({count} строк): её текст перенесён в ячейку "
+                        "построчно, через «–». Проверьте этот пункт плана.",
+                    )
+                )
             elif tag == SDT:
                 content = child.find(SDT_CONTENT)
                 if content is not None:

@@ -19,8 +19,29 @@ from app.importing.sheet import MAX_COLUMNS
 BULLET = "– "
 MAX_ROWSPAN = 10_000
 _BLOCK = {
-    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "dd", "dt", "dl",
-    "section", "article", "header", "footer", "center", "address", "caption",
+    "p",
+    "div",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "dl",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "center",
+    "address",
+    "caption",
 }
 _VOID = {"br", "img", "meta", "link", "hr", "input", "col", "wbr", "area", "base", "source", "param", "embed"}
 _SKIP = {"style", "script", "title", "xml", "head", "template", "noscript"}
@@ -73,7 +94,9 @@ class _Parser(HTMLParser):
         self.skip = 0
         self.bold = 0
         self.marker: list[str] | None = None
-        self.marker_depth = 0  # stack depth of the span whose text is a list marker; -1: <![if !supportLists]>
+        self.marker_depth = (
+            0  # stack depth of the span whose text is a list marker; -1: <![if !supportLists]>
+        )
         self.lists: list[list[int]] = []  # [kind (0 bullet, 1 numbered, 2 none), counter]
         self.paragraph = _Text()
         self.bold_chars = 0
@@ -281,11 +304,14 @@ class _Parser(HTMLParser):
                     count += 1
             row = len(parent.rows)
             column = sum(span for _, _, span in parent.row or [])
-            parent.raw.notes.append((
-                row, column,
-                f"В ячейке таблицы вложенная таблица ({count} строк): её текст перенесён в ячейку "
-                "построчно, через «–». Проверьте этот пункт плана.",
-            ))
+            parent.raw.notes.append(
+                (
+                    row,
+                    column,
+                    f"В ячейке таблицы вложенная таблица ({count} строк): её текст перенесён в ячейку "
+                    "построчно, через «–». Проверьте этот пункт плана.",
+                )
+            )
             parent.raw.nested.append(raw)
             parent.raw.nested.extend(raw.nested)
         else:

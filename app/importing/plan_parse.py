@@ -150,7 +150,9 @@ class PlanMappingError(AppError):
 
 # ---- small text rules -------------------------------------------------------------------------------
 
-_NUMBER_LIKE = re.compile(r"^(?:\d{1,4}(?:\.\d{1,4})*[.)]?|[IVXLCІ]{1,6}[.)]?|\d{1,4}[а-яa-z][.)]?)$", re.IGNORECASE)
+_NUMBER_LIKE = re.compile(
+    r"^(?:\d{1,4}(?:\.\d{1,4})*[.)]?|[IVXLCІ]{1,6}[.)]?|\d{1,4}[а-яa-z][.)]?)$", re.IGNORECASE
+)
 _ROMAN = re.compile(r"^[IVXLCІ]{1,6}[.)]?$")
 _HEADING = re.compile(
     r"^(?:раздел|блок|направление|модуль|этап|часть|глава|подраздел)\b\s*(?:[№n]\s*)?"
@@ -159,8 +161,12 @@ _HEADING = re.compile(
 _SEPARATOR = re.compile(r"^[-=_:+|.\s]+$")
 _LIST_MARKER = re.compile(r"^(?:[-–—•·*▪●o]\s|\d{1,3}[.)]\s)")
 _SENTENCE_END = ".!?;:"
-_SIGNATURE = re.compile(r"^(?:[А-ЯЁ]\.\s?){1,2}[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?$|^[А-ЯЁ][а-яё]+\s(?:[А-ЯЁ]\.\s?){1,2}$")
-_STAMP = re.compile(r"^(?:приложение|утвержден[оаы]?|утверждаю|согласовано|к приказу|к распоряжению)\b", re.IGNORECASE)
+_SIGNATURE = re.compile(
+    r"^(?:[А-ЯЁ]\.\s?){1,2}[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?$|^[А-ЯЁ][а-яё]+\s(?:[А-ЯЁ]\.\s?){1,2}$"
+)
+_STAMP = re.compile(
+    r"^(?:приложение|утвержден[оаы]?|утверждаю|согласовано|к приказу|к распоряжению)\b", re.IGNORECASE
+)
 _STAMP_END = re.compile(r"^от\s|(?:^|\s)от\s+\d|\bот\s+«?\d", re.IGNORECASE)
 
 
@@ -174,7 +180,9 @@ def looks_like_heading(text: str) -> bool:
     if not first:
         return False
     folded = first.casefold().replace("ё", "е")
-    if _HEADING.match(folded) and re.match(r"^\w+\s*[№N]?\s*(?:\d+|[IVXLC]+\b|[А-ЯA-Z]\b)", first, re.IGNORECASE):
+    if _HEADING.match(folded) and re.match(
+        r"^\w+\s*[№N]?\s*(?:\d+|[IVXLC]+\b|[А-ЯA-Z]\b)", first, re.IGNORECASE
+    ):
         return True
     if re.match(r"^[IVXLC]{1,6}[.)]\s+\S", first):
         return True
@@ -199,7 +207,7 @@ def join_continuation(previous: str, addition: str) -> str:
         return f"{previous}\n{addition}"
     if previous[-1] in _SENTENCE_END:
         return f"{previous}\n{addition}"
-    if previous[-1] in ",-–(«\"" or not first.isupper():
+    if previous[-1] in ',-–(«"' or not first.isupper():
         return f"{previous} {addition}"
     return f"{previous}\n{addition}"
 
@@ -251,7 +259,9 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def find_plan_header(rows: list[list[str]], scan: int = HEADER_SCAN_ROWS) -> tuple[int, dict[int, ColumnRole]] | None:
+def find_plan_header(
+    rows: list[list[str]], scan: int = HEADER_SCAN_ROWS
+) -> tuple[int, dict[int, ColumnRole]] | None:
     """The first row among the first `scan` whose cells name a plan's columns."""
     for index, row in enumerate(rows[:scan]):
         if not any(row):
@@ -285,9 +295,17 @@ def interpret_table(
         return None
     header_index, mapping = found
     return _build_plan(
-        cleaned, header_index, dict(mapping), title, source_name,
-        row_numbers=row_numbers, section_rows=section_rows, notes=notes, letters=letters,
-        keep_unmapped=True, table_index=table_index,
+        cleaned,
+        header_index,
+        dict(mapping),
+        title,
+        source_name,
+        row_numbers=row_numbers,
+        section_rows=section_rows,
+        notes=notes,
+        letters=letters,
+        keep_unmapped=True,
+        table_index=table_index,
     )
 
 
@@ -322,7 +340,9 @@ def parse_with_mapping(
     chosen = [role for role in roles.values() if role is not ColumnRole.OTHER]
     for role in set(chosen):
         if chosen.count(role) > 1:
-            raise PlanMappingError(f"Назначение «{role.label}» выбрано для нескольких столбцов; оставьте одно.")
+            raise PlanMappingError(
+                f"Назначение «{role.label}» выбрано для нескольких столбцов; оставьте одно."
+            )
     if ColumnRole.MEASURE not in chosen:
         raise PlanMappingError("Укажите, в каком столбце записаны мероприятия: без него план не загрузить.")
     cleaned = _clean_rows(rows)
@@ -338,8 +358,16 @@ def parse_with_mapping(
         if not cleaned:
             cleaned = [[]]
     return _build_plan(
-        cleaned, header_index, roles, title, source_name,
-        row_numbers=row_numbers, section_rows=section_rows, notes=(), letters=letters, keep_unmapped=False,
+        cleaned,
+        header_index,
+        roles,
+        title,
+        source_name,
+        row_numbers=row_numbers,
+        section_rows=section_rows,
+        notes=(),
+        letters=letters,
+        keep_unmapped=False,
     )
 
 
@@ -447,7 +475,9 @@ def _build_plan(
         if column is None:
             warnings.append(_issue(source_name, numbers[row], "", "", message))
         else:
-            warnings.append(_issue(source_name, numbers[row], col_name(column), layout.titles.get(column, ""), message))
+            warnings.append(
+                _issue(source_name, numbers[row], col_name(column), layout.titles.get(column, ""), message)
+            )
 
     for row, column, message in notes:
         if 0 <= row < len(rows):
@@ -541,19 +571,30 @@ def _build_plan(
         if not filled:
             continue
         if overflow:
-            warn(r, layout.width - 1, "В строке больше ячеек, чем столбцов в заголовке: лишний текст добавлен в последний столбец.")
+            warn(
+                r,
+                layout.width - 1,
+                "В строке больше ячеек, чем столбцов в заголовке: лишний текст добавлен в последний столбец.",
+            )
         if ni is not None and number and set(filled) == {ni, mi}:
             following = next_number(r).rstrip(".)")
             stem = number.rstrip(".)")
-            if hinted or _ROMAN.match(number) or (following.startswith(stem + ".") and len(following) > len(stem) + 1):
+            if (
+                hinted
+                or _ROMAN.match(number)
+                or (following.startswith(stem + ".") and len(following) > len(stem) + 1)
+            ):
                 start_section(f"{stem}. {cells[mi]}" if not number.endswith(")") else f"{number} {cells[mi]}")
                 continue
         # Items and continuation rows.
         starts_item = bool(number) if ni is not None else bool(cells[mi])
         if starts_item or current is None:
             if not starts_item:
-                warn(r, ni if ni is not None else mi,
-                     "Строка без номера не продолжает ни один пункт: она загружена как отдельный пункт.")
+                warn(
+                    r,
+                    ni if ni is not None else mi,
+                    "Строка без номера не продолжает ни один пункт: она загружена как отдельный пункт.",
+                )
             current = new_item(cells, r)
         else:
             extend(current, cells)
@@ -562,10 +603,17 @@ def _build_plan(
         for item in section.items:
             if not item.measure:
                 label = f"Пункт {item.number}" if item.number else "Пункт"
-                warnings.append(_issue(source_name, item.source_row, col_name(mi), layout.titles[mi],
-                                       f"{label} без текста мероприятия."))
+                warnings.append(
+                    _issue(
+                        source_name,
+                        item.source_row,
+                        col_name(mi),
+                        layout.titles[mi],
+                        f"{label} без текста мероприятия.",
+                    )
+                )
     kept = [s for s in sections if s.items or s.title]
-    warnings.sort(key=lambda w: (w.row or 0))
+    warnings.sort(key=lambda w: w.row or 0)
     return ParsedPlan(_plain(title), columns, kept, warnings, source_name, table_index)
 
 
@@ -637,8 +685,11 @@ def _title_from(paras: Sequence[TextBlock]) -> tuple[str, int]:
     bold = paras[j - 1].bold
     i = j - 1
     while (
-        i > 0 and texts[i - 1] and j - i < MAX_TITLE_LINES
-        and not _is_body_text(texts[i - 1]) and not (bold and not paras[i - 1].bold)
+        i > 0
+        and texts[i - 1]
+        and j - i < MAX_TITLE_LINES
+        and not _is_body_text(texts[i - 1])
+        and not (bold and not paras[i - 1].bold)
     ):
         i -= 1
     start = _stamp_cut(texts, i, j)
@@ -720,8 +771,14 @@ def _assemble(blocks: list[DocumentBlock], source_name: str, *, letters: bool = 
 
 def _interpret_raw(table: RawTable, source_name: str, letters: bool) -> ParsedPlan | None:
     return interpret_table(
-        table.rows, table.title, source_name, row_numbers=table.row_numbers,
-        section_rows=table.section_rows, notes=table.notes, letters=letters, table_index=table.index,
+        table.rows,
+        table.title,
+        source_name,
+        row_numbers=table.row_numbers,
+        section_rows=table.section_rows,
+        notes=table.notes,
+        letters=letters,
+        table_index=table.index,
     )
 
 
@@ -855,7 +912,9 @@ def _sheet_tables(path: Path, source_name: str) -> list[RawTable]:
         rows = [[_cell_text(v) for v in row] for row in sheet.rows]
         while rows and not any(rows[-1]):
             rows.pop()
-        tables.append(RawTable(rows, list(range(1, len(rows) + 1)), source_name=source_name, sheet=sheet.name))
+        tables.append(
+            RawTable(rows, list(range(1, len(rows) + 1)), source_name=source_name, sheet=sheet.name)
+        )
     return tables
 
 
@@ -866,8 +925,9 @@ def parse_xlsx(path: Path) -> ParsedDocument:
         tables = _sheet_tables(real, path.name)
     for index, table in enumerate(tables, 1):
         table.index = index
-        plan = interpret_table(table.rows, "", path.name, row_numbers=table.row_numbers, letters=True,
-                               table_index=index)
+        plan = interpret_table(
+            table.rows, "", path.name, row_numbers=table.row_numbers, letters=True, table_index=index
+        )
         if plan is not None:
             return ParsedDocument(path.name, [plan], "", tables)
     raise PlanHeaderError(
@@ -955,7 +1015,9 @@ def sniff(path: Path) -> str:
         try:
             with zipfile.ZipFile(path) as archive:
                 names = set(archive.namelist())
-                mimetype = archive.read("mimetype")[:100].decode("ascii", "replace") if "mimetype" in names else ""
+                mimetype = (
+                    archive.read("mimetype")[:100].decode("ascii", "replace") if "mimetype" in names else ""
+                )
         except (zipfile.BadZipFile, OSError, EOFError, KeyError, RuntimeError, ValueError) as exc:
             raise ImportFileError(
                 f"Файл «{name}» повреждён: архив обрезан или испорчен ({exc}). Попросите файл заново "
@@ -1123,4 +1185,3 @@ def _strip_cf_html(html: str) -> str:
         start = html.find("<")
         return html[start:] if start >= 0 else ""
     return html
-

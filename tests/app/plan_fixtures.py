@@ -80,7 +80,9 @@ def _fill_cell(cell, text: str, bold: bool = False) -> None:
         run.bold = bold or None
 
 
-def make_docx(path: Path, document: ParsedDocument, *, split: Split = frozenset(), stamp: bool = True) -> Path:
+def make_docx(
+    path: Path, document: ParsedDocument, *, split: Split = frozenset(), stamp: bool = True
+) -> Path:
     import docx
 
     word = docx.Document()
@@ -201,9 +203,13 @@ def make_html(document: ParsedDocument, *, split: Split = frozenset()) -> str:
         for line in STAMP:
             parts.append(f"<p class=MsoNormal align=right style='text-align:right'>{_escape(line)}</p>")
         parts.append("<p class=MsoNormal>&nbsp;</p>")
-        parts.append(f"<p class=MsoNormal align=center style='text-align:center'><b>{_escape(plan.title)}</b></p>")
+        parts.append(
+            f"<p class=MsoNormal align=center style='text-align:center'><b>{_escape(plan.title)}</b></p>"
+        )
         width = len(plan.columns)
-        parts.append("<table class=MsoTableGrid border=1 cellspacing=0 cellpadding=0 style='border-collapse:collapse'>")
+        parts.append(
+            "<table class=MsoTableGrid border=1 cellspacing=0 cellpadding=0 style='border-collapse:collapse'>"
+        )
         parts.append("<tr>" + "".join(_td(c.title, bold=True) for c in plan.columns) + "</tr>")
         for kind, value in rows_of(plan, plan_index, split):
             if kind == "section":
@@ -212,7 +218,9 @@ def make_html(document: ParsedDocument, *, split: Split = frozenset()) -> str:
                 parts.append("<tr>" + "".join(_td(t) for t in value) + "</tr>")
             else:
                 top, bottom = value
-                parts.append("<tr>" + _td(top[0], extra=" rowspan=2") + "".join(_td(t) for t in top[1:]) + "</tr>")
+                parts.append(
+                    "<tr>" + _td(top[0], extra=" rowspan=2") + "".join(_td(t) for t in top[1:]) + "</tr>"
+                )
                 parts.append("<tr>" + "".join(_td(t) for t in bottom[1:]) + "</tr>")
         parts.append("</table>\n<p class=MsoNormal>&nbsp;</p>")
     parts.append(WORD_TAIL)

@@ -189,7 +189,9 @@ def test_seed_phrases_are_every_deadline_of_the_seeds() -> None:
         if seed not in SEED_PERIODS:
             continue
         cells = set(_seed_deadline_cells(path.read_text(encoding="utf-8")))
-        listed = {text for s, text, *_ in SEED_PHRASES if s == seed} | {t for s, t in SEED_FRAGMENTS if s == seed}
+        listed = {text for s, text, *_ in SEED_PHRASES if s == seed} | {
+            t for s, t in SEED_FRAGMENTS if s == seed
+        }
         assert cells - listed == set(), f"seed {seed}: deadlines missing from SEED_PHRASES"
         assert listed - cells == set(), f"seed {seed}: SEED_PHRASES lists text the seed does not have"
 
@@ -452,7 +454,12 @@ def test_edge_periods(text: str, start: str, end: str) -> None:
 )
 def test_longer_texts(text: str, kind: DeadlineKind, start: str | None, end: str | None) -> None:
     deadline = understand(text, *AY2020)
-    assert (deadline.kind, deadline.start, deadline.end, deadline.understood) == (kind, d(start), d(end), True)
+    assert (deadline.kind, deadline.start, deadline.end, deadline.understood) == (
+        kind,
+        d(start),
+        d(end),
+        True,
+    )
 
 
 @pytest.mark.parametrize("text", ["нерегулярно", "несистематически", "1500 год", "в течение месяца"])
@@ -481,7 +488,10 @@ def test_missing_years_follow_the_plan_period() -> None:
     assert understand("Июнь– октябрь", *two_years).start == date(2020, 6, 1)
     assert understand("Июнь– октябрь", *two_years).end == date(2020, 10, 31)
     calendar_year = (date(2021, 1, 1), date(2021, 12, 31))
-    assert (understand("ноябрь-февраль", *calendar_year).start, understand("ноябрь-февраль", *calendar_year).end) == (
+    assert (
+        understand("ноябрь-февраль", *calendar_year).start,
+        understand("ноябрь-февраль", *calendar_year).end,
+    ) == (
         date(2021, 11, 1),
         date(2022, 2, 28),
     )
@@ -590,7 +600,11 @@ def test_covers_month() -> None:
     assert [m for m in range(1, 13) if covers_month(autumn, 2020, m)] == [10, 11]
     assert not covers_month(autumn, 2021, 10)
     crossing = understand("Декабрь 2020 – февраль 2021", *AY2020)
-    assert covers_month(crossing, 2020, 12) and covers_month(crossing, 2021, 1) and covers_month(crossing, 2021, 2)
+    assert (
+        covers_month(crossing, 2020, 12)
+        and covers_month(crossing, 2021, 1)
+        and covers_month(crossing, 2021, 2)
+    )
     assert not covers_month(crossing, 2020, 11) and not covers_month(crossing, 2021, 3)
     day = understand("15 мая 2021 г.", *AY2020)
     assert covers_month(day, 2021, 5) and not covers_month(day, 2021, 4)
@@ -805,7 +819,9 @@ def test_months_without_years_fall_inside_the_plan_year(
 
 
 @PROPERTY
-@given(day=DATES, prefix=st.sampled_from(["до ", "До ", "в срок до ", "не позднее "]), two_digits=st.booleans())
+@given(
+    day=DATES, prefix=st.sampled_from(["до ", "До ", "в срок до ", "не позднее "]), two_digits=st.booleans()
+)
 def test_numeric_dates_round_trip(day: date, prefix: str, two_digits: bool) -> None:
     year = f"{day.year % 100:02d}" if two_digits and 2000 <= day.year <= 2099 else str(day.year)
     text = f"{day.day:02d}.{day.month:02d}.{year}"
@@ -845,7 +861,9 @@ _HAS_YEAR = re.compile(r"\d{4}|\d\d\.\d\d\.\d\d")
 
 
 @PROPERTY
-@given(text=st.one_of(st.text(max_size=100), PHRASE_SOUP, SHIFT_TEXTS).filter(lambda t: not _HAS_YEAR.search(t)))
+@given(
+    text=st.one_of(st.text(max_size=100), PHRASE_SOUP, SHIFT_TEXTS).filter(lambda t: not _HAS_YEAR.search(t))
+)
 @example(text="№ 149 от 10 августа")
 def test_text_without_years_is_unchanged_by_shift(text: str) -> None:
     assert shift_years(text) == text

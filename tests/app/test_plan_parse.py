@@ -51,8 +51,13 @@ COUNTS = {
     "003": [(23, [23])],
     "004": [(23, [13, 6, 4])],
 }
-STANDARD = ["№ п/п", "Наименование мероприятия (краткое содержание)", "Сроки исполнения",
-            "Ответственный исполнитель", "Ожидаемый результат"]
+STANDARD = [
+    "№ п/п",
+    "Наименование мероприятия (краткое содержание)",
+    "Сроки исполнения",
+    "Ответственный исполнитель",
+    "Ожидаемый результат",
+]
 COLUMNS = {
     "000": STANDARD,
     "001": ["№ п/п", "Мероприятие", "Срок", "Ответственный исполнитель"],
@@ -61,10 +66,22 @@ COLUMNS = {
     "004": ["Мероприятие", "Ответственный", "Сроки реализации", "Планируемый результат"],
 }
 ROLES = {
-    "000": [ColumnRole.NUMBER, ColumnRole.MEASURE, ColumnRole.DEADLINE, ColumnRole.RESPONSIBLE, ColumnRole.RESULT],
+    "000": [
+        ColumnRole.NUMBER,
+        ColumnRole.MEASURE,
+        ColumnRole.DEADLINE,
+        ColumnRole.RESPONSIBLE,
+        ColumnRole.RESULT,
+    ],
     "001": [ColumnRole.NUMBER, ColumnRole.MEASURE, ColumnRole.DEADLINE, ColumnRole.RESPONSIBLE],
     "002": [ColumnRole.NUMBER, ColumnRole.MEASURE, ColumnRole.DEADLINE, ColumnRole.RESPONSIBLE],
-    "003": [ColumnRole.NUMBER, ColumnRole.MEASURE, ColumnRole.DEADLINE, ColumnRole.RESPONSIBLE, ColumnRole.RESULT],
+    "003": [
+        ColumnRole.NUMBER,
+        ColumnRole.MEASURE,
+        ColumnRole.DEADLINE,
+        ColumnRole.RESPONSIBLE,
+        ColumnRole.RESULT,
+    ],
     "004": [ColumnRole.MEASURE, ColumnRole.RESPONSIBLE, ColumnRole.DEADLINE, ColumnRole.RESULT],
 }
 TITLES = {
@@ -145,7 +162,9 @@ ITEMS = {
         responsible="Руководители ОО",
     ),
     ("002", 0, 10): dict(deadline="По спец. Графику"),
-    ("002", 0, 14): dict(measure="Организация сетевого взаимодействия", responsible="Отдел по образованию, МОЦ"),
+    ("002", 0, 14): dict(
+        measure="Организация сетевого взаимодействия", responsible="Отдел по образованию, МОЦ"
+    ),
     # the last row, split by a page break in every cell; the seed's second row repeats «периода»
     ("002", 0, 23): dict(
         number="24.",
@@ -163,7 +182,9 @@ ITEMS = {
         responsible="Отдел образования\nМКУ «ЦМТО»",
         result="Приказ отдела образования",
     ),
-    ("003", 0, 17): dict(deadline="по отдельному плану", responsible="Отдел образования, МКУ «ЦМТО», руководители ОО"),
+    ("003", 0, 17): dict(
+        deadline="по отдельному плану", responsible="Отдел образования, МКУ «ЦМТО», руководители ОО"
+    ),
     ("003", 0, 22): dict(number="23", deadline="в течение всего периода"),
     ("004", 0, 0): dict(
         number="",
@@ -174,7 +195,9 @@ ITEMS = {
         result="Актуализация проблемы",
     ),
     ("004", 0, 4): dict(deadline="2 полугодие 2021-2022 учебного года", result=""),
-    ("004", 0, 18): dict(deadline="По итогам оценочных процедур", responsible="Управление образования МКУ «ОКО УО»"),
+    ("004", 0, 18): dict(
+        deadline="По итогам оценочных процедур", responsible="Управление образования МКУ «ОКО УО»"
+    ),
     ("004", 0, 22): dict(deadline="Декабрь 2021 – февраль 2022"),
 }
 SECTIONS = {
@@ -212,7 +235,13 @@ def _summary(document: ParsedDocument) -> list:
             plan.title,
             [(c.role, c.title) for c in plan.columns],
             [
-                (s.title, [(i.number, i.measure, i.deadline, i.responsible, i.result, i.schools, i.other) for i in s.items])
+                (
+                    s.title,
+                    [
+                        (i.number, i.measure, i.deadline, i.responsible, i.result, i.schools, i.other)
+                        for i in s.items
+                    ],
+                )
                 for s in plan.sections
             ],
         )
@@ -258,9 +287,14 @@ def test_seed_004_sections_and_automatic_numbers(seeds: dict[str, ParsedDocument
         "Раздел 2. Мероприятия с образовательными организациями округа, показавшими необъективные "
         "результаты ВПР в 2021 году"
     )
-    assert titles[1].split("\n")[2] == "2. Образовательные учреждения с завышенными результатами по итогам РКР в 2021 году – 3 школы"
+    assert (
+        titles[1].split("\n")[2]
+        == "2. Образовательные учреждения с завышенными результатами по итогам РКР в 2021 году – 3 школы"
+    )
     assert len(titles[1].split("\n")) == 5
-    assert titles[2].startswith("Раздел 3. Мероприятия по обеспечению объективности результатов всероссийской")
+    assert titles[2].startswith(
+        "Раздел 3. Мероприятия по обеспечению объективности результатов всероссийской"
+    )
     assert {i.number for i in plan.items} == {""}
     assert [i.source_row for i in plan.items[:2]] == [47, 48]
 
@@ -368,7 +402,9 @@ def test_clipboard_html_gives_the_same_plans(seeds: dict[str, ParsedDocument], k
 
 def test_clipboard_falls_back_to_plain_text(seeds: dict[str, ParsedDocument]) -> None:
     text = _seed_text("001")
-    parsed = parse_clipboard({"text/html": "<html><body><p>без таблицы</p></body></html>", "text/plain": text})
+    parsed = parse_clipboard(
+        {"text/html": "<html><body><p>без таблицы</p></body></html>", "text/plain": text}
+    )
     assert _summary(parsed) == _summary(seeds["001"])
     assert _summary(parse_clipboard({"text/plain;charset=utf-8": text})) == _summary(seeds["001"])
     with pytest.raises(ImportFileError, match="буфере обмена нет текста"):
@@ -454,7 +490,9 @@ def test_docx_truncated(seeds: dict[str, ParsedDocument], tmp_path: Path) -> Non
 def test_text_file_renamed_docx(tmp_path: Path) -> None:
     path = tmp_path / "текст.docx"
     path.write_text("№\tМероприятие\tСрок\n1\tСовещание\tМай\n", encoding="utf-8")
-    with pytest.raises(ImportFileError, match=r"«текст\.docx» не является документом Word: это текстовый файл"):
+    with pytest.raises(
+        ImportFileError, match=r"«текст\.docx» не является документом Word: это текстовый файл"
+    ):
         parse_docx(path)
     assert parse_file(path).plans[0].items[0].deadline == "Май"  # by content it is a plan
 
@@ -462,8 +500,13 @@ def test_text_file_renamed_docx(tmp_path: Path) -> None:
 def test_encrypted_and_old_word_files(tmp_path: Path) -> None:
     header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
     encrypted = tmp_path / "с паролем.docx"
-    encrypted.write_bytes(header + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 50
-                          + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 1000)
+    encrypted.write_bytes(
+        header
+        + "EncryptionInfo".encode("utf-16-le")
+        + b"\x00" * 50
+        + "EncryptedPackage".encode("utf-16-le")
+        + b"\x00" * 1000
+    )
     with pytest.raises(ImportFileError, match=r"«с паролем\.docx» защищён паролем"):
         parse_docx(encrypted)
     with pytest.raises(ImportFileError, match="защищён паролем"):
@@ -508,7 +551,9 @@ def test_nested_table_is_flattened_with_a_warning(tmp_path: Path) -> None:
     table = word.add_table(rows=3, cols=3)
     for cell, text in zip(table.rows[0].cells, ["№", "Мероприятие", "Сроки"], strict=True):
         cell.text = text
-    for cell, text in zip(table.rows[1].cells, ["1.", "Сетевое партнёрство пар школ:", "Октябрь 2021"], strict=True):
+    for cell, text in zip(
+        table.rows[1].cells, ["1.", "Сетевое партнёрство пар школ:", "Октябрь 2021"], strict=True
+    ):
         cell.text = text
     inner = table.rows[1].cells[1].add_table(rows=2, cols=2)
     for r, pair in enumerate([("МБОУ «А»", "МКОУ «Б»"), ("МКОУ «В»", "МБОУ «Г»")]):
@@ -532,10 +577,12 @@ def test_unknown_header_then_manual_mapping(tmp_path: Path) -> None:
 
     word = docx.Document()
     word.add_paragraph("Перечень работ")
-    rows = [["Пункт плана", "Что делаем", "Когда", "Кто"],
-            ["1", "Совещание с директорами", "Сентябрь 2021", "Отдел образования"],
-            ["", "по итогам ВПР", "", ""],
-            ["2", "Семинар для учителей", "Октябрь 2021", "ИМЦ"]]
+    rows = [
+        ["Пункт плана", "Что делаем", "Когда", "Кто"],
+        ["1", "Совещание с директорами", "Сентябрь 2021", "Отдел образования"],
+        ["", "по итогам ВПР", "", ""],
+        ["2", "Семинар для учителей", "Октябрь 2021", "ИМЦ"],
+    ]
     table = word.add_table(rows=len(rows), cols=4)
     for r, values in enumerate(rows):
         for c, text in enumerate(values):
@@ -569,14 +616,22 @@ def test_unknown_header_then_manual_mapping(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("title", "role"),
     [
-        ("№", ColumnRole.NUMBER), ("N п/п", ColumnRole.NUMBER), ("№п/п", ColumnRole.NUMBER),
-        ("МЕРОПРИЯТИЯ", ColumnRole.MEASURE), ("Содержание", ColumnRole.MEASURE),
+        ("№", ColumnRole.NUMBER),
+        ("N п/п", ColumnRole.NUMBER),
+        ("№п/п", ColumnRole.NUMBER),
+        ("МЕРОПРИЯТИЯ", ColumnRole.MEASURE),
+        ("Содержание", ColumnRole.MEASURE),
         ("Наименование мероприятия (краткое содержание)", ColumnRole.MEASURE),
-        ("Дата", ColumnRole.DEADLINE), ("Сроки реализации", ColumnRole.DEADLINE),
+        ("Дата", ColumnRole.DEADLINE),
+        ("Сроки реализации", ColumnRole.DEADLINE),
         ("Срок исполнения (месяц, год)", ColumnRole.DEADLINE),
-        ("Ответственные исполнители", ColumnRole.RESPONSIBLE), ("Исполнитель", ColumnRole.RESPONSIBLE),
-        ("Форма отчета", ColumnRole.RESULT), ("Форма отчёта", ColumnRole.RESULT),
-        ("Итоговый документ", ColumnRole.RESULT), ("ОО", ColumnRole.SCHOOLS), ("Целевые школы", ColumnRole.SCHOOLS),
+        ("Ответственные исполнители", ColumnRole.RESPONSIBLE),
+        ("Исполнитель", ColumnRole.RESPONSIBLE),
+        ("Форма отчета", ColumnRole.RESULT),
+        ("Форма отчёта", ColumnRole.RESULT),
+        ("Итоговый документ", ColumnRole.RESULT),
+        ("ОО", ColumnRole.SCHOOLS),
+        ("Целевые школы", ColumnRole.SCHOOLS),
     ],
 )
 def test_column_synonyms(title: str, role: ColumnRole) -> None:
@@ -590,8 +645,13 @@ def test_other_columns_and_schools() -> None:
     ]
     plan = interpret_table(rows, "План", "t")
     assert plan is not None
-    assert plan.roles() == [ColumnRole.NUMBER, ColumnRole.MEASURE, ColumnRole.DEADLINE, ColumnRole.SCHOOLS,
-                            ColumnRole.OTHER]
+    assert plan.roles() == [
+        ColumnRole.NUMBER,
+        ColumnRole.MEASURE,
+        ColumnRole.DEADLINE,
+        ColumnRole.SCHOOLS,
+        ColumnRole.OTHER,
+    ]
     assert plan.items[0].schools == "МБОУ «Лесная СОШ»"
     assert plan.items[0].other == {"Отметка о выполнении": "выполнено"}
 
@@ -634,8 +694,26 @@ def test_join_continuation() -> None:
 
 _cells = st.one_of(
     st.text(max_size=30),
-    st.sampled_from(["", "№", "Мероприятие", "Сроки", "Ответственный", "1.", "Раздел 1", "--", "<p>x</p>",
-                     "&laquo;", "II.", "1.1", "ОО", "Результат", "\t", "\n"]),
+    st.sampled_from(
+        [
+            "",
+            "№",
+            "Мероприятие",
+            "Сроки",
+            "Ответственный",
+            "1.",
+            "Раздел 1",
+            "--",
+            "<p>x</p>",
+            "&laquo;",
+            "II.",
+            "1.1",
+            "ОО",
+            "Результат",
+            "\t",
+            "\n",
+        ]
+    ),
 )
 _rows = st.lists(st.lists(_cells, max_size=7), max_size=12)
 
@@ -651,7 +729,9 @@ def test_random_tables_raise_only_app_errors(rows: list[list[str]], mapping: dic
         parse_with_mapping(rows, mapping, header_row=None)
     with contextlib.suppress(AppError):
         parse_text("\n".join("\t".join(row) for row in rows), "random")
-    html = "<table>" + "".join("<tr>" + "".join(f"<td colspan=2>{c}</td>" for c in row) + "</tr>" for row in rows)
+    html = "<table>" + "".join(
+        "<tr>" + "".join(f"<td colspan=2>{c}</td>" for c in row) + "</tr>" for row in rows
+    )
     with contextlib.suppress(AppError):
         parse_html(html, "random")
     with contextlib.suppress(AppError):
