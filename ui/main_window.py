@@ -253,7 +253,7 @@ class MainWindow(QMainWindow):
     def _build_plans_page(self) -> QWidget:
         from ui.plans.view import PlansPage
 
-        self._plans_page = PlansPage(self.database, self.history, jobs=self.jobs)
+        self._plans_page = PlansPage(self.database, self.history, jobs=self.jobs, show_counts=False)
         return self._plans_page
 
     @property

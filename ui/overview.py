@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -122,6 +122,7 @@ class OverviewSection:
 
 class OverviewPage(QWidget):
     open_plan_item = Signal(int, int)  # plan id, item id
+    counts_changed = Signal(str)
 
     def __init__(
         self,
@@ -214,6 +215,13 @@ class OverviewPage(QWidget):
         for section, table, caption in zip(self.sections, self.tables, self._captions, strict=True):
             section.model.refresh()
             self._show_count(section, table, caption)
+        emit(self.counts_changed, self.counts_text())
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Deadlines pass while the window stays open: what is overdue is read again on each visit.
+        if self.sections:
+            self.refresh()
+        super().showEvent(event)
 
     def _show_count(self, section: OverviewSection, table: QTableView, caption: QLabel) -> None:
         count = section.model.rowCount()
@@ -235,6 +243,7 @@ class OverviewPage(QWidget):
             if tables & section.refresh_tables:
                 section.model.refresh()
                 self._show_count(section, table, caption)
+        emit(self.counts_changed, self.counts_text())
 
     def _open_due(self, model: DueItemsModel, row: int) -> None:
         item = model.item_at(row)

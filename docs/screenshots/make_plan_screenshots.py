@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 
@@ -24,125 +25,28 @@ from app.plans.service import PlanService  # noqa: E402
 from db import Database, open_database  # noqa: E402
 
 TODAY = date(2021, 1, 18)
-OUTPUT = Path(__file__).resolve().parent / "plan-gantt.png"
-
-SECTIONS = [
-    (
-        "Раздел 1. Организационное обеспечение",
-        [
-            (
-                "Утверждение перечня школ с низкими образовательными результатами и плана мероприятий",
-                "Август 2020 г.",
-                "Комитет образования",
-                "Приказ об утверждении перечня и плана",
-                ItemStatus.DONE,
-            ),
-            (
-                "Анализ результатов ВПР осенью 2020 года в школах с низкими результатами",
-                "Октябрь-ноябрь 2020г",
-                "МОЦ, руководители ОО",
-                "Аналитическая справка",
-                ItemStatus.DONE,
-            ),
-            (
-                "Сбор и анализ программ повышения качества образования (антирисковых программ)",
-                "до 15 декабря 2020 г.",
-                "Методисты МОЦ",
-                "Программы размещены на сайтах ОО",
-                ItemStatus.PLANNED,
-            ),
-            (
-                "Мониторинг выполнения плана мероприятий",
-                "ежеквартально",
-                "Отдел образования",
-                "Отчёт о ходе выполнения",
-                ItemStatus.IN_PROGRESS,
-            ),
-        ],
-    ),
-    (
-        "Раздел 2. Работа с педагогами",
-        [
-            (
-                "Курсы повышения квалификации учителей математики и русского языка",
-                "Январь-март 2021",
-                "ЛОИРО, МОЦ",
-                "Не менее 20 педагогов прошли курсы",
-                ItemStatus.IN_PROGRESS,
-            ),
-            (
-                "Консультации для учителей по подготовке к ОГЭ и ЕГЭ\n– по предметам с низкими результатами",
-                "В течение учебного года",
-                "Руководители РМО",
-                "Методическая помощь оказана",
-                ItemStatus.PLANNED,
-            ),
-            (
-                "Выезды специалистов в школы",
-                "По запросу руководителей",
-                "Специалисты МОЦ",
-                "Справки по итогам выездов",
-                ItemStatus.PLANNED,
-            ),
-            (
-                "Семинар «Объективность оценивания»",
-                "по окончании четверти",
-                "МОЦ",
-                "Материалы семинара",
-                ItemStatus.PLANNED,
-            ),
-        ],
-    ),
-    (
-        "Раздел 3. Сетевое взаимодействие",
-        [
-            (
-                "Заключение договоров о сетевом взаимодействии со школами-наставниками",
-                "до 1 марта 2021 г.",
-                "Руководители ОО",
-                "Договоры заключены",
-                ItemStatus.PLANNED,
-            ),
-            (
-                "Совместные уроки и мастер-классы школ-наставников",
-                "с 01.04.2021",
-                "Школы-наставники",
-                "Проведено не менее 10 занятий",
-                ItemStatus.PLANNED,
-            ),
-            (
-                "Подведение итогов, корректировка перечня школ",
-                "Июнь– август",
-                "Комитет образования",
-                "Приказ о корректировке перечня",
-                ItemStatus.PLANNED,
-            ),
-        ],
-    ),
-]
+FOLDER = Path(__file__).resolve().parent
 
 
-def build_demo_plan(database: Database) -> int:
+def settle(app: QApplication, rounds: int = 8) -> None:
+    for _ in range(rounds):
+        app.processEvents()
+
+
+def plan_of(database: Database, source_start: str, position: int = 1) -> int:
+    """The demo plan imported from the seed document whose name starts with `source_start`."""
     service = PlanService(database)
-    plan_id, _ = service.create(
-        {
-            "title": "План мероприятий по повышению качества образования в школах с низкими "
-            "образовательными результатами на 2020/2021 учебный год",
-            "academic_year": 2020,
-        }
-    )
-    for title, items in SECTIONS:
-        section_id, _ = service.add_section(plan_id, title)
-        for measure, deadline, responsible, result, status in items:
-            item_id, _ = service.add_item(
-                plan_id,
-                {"measure": measure, "deadline_text": deadline, "responsible": responsible, "result": result},
-                section_id=section_id,
-            )
-            if status is not ItemStatus.PLANNED:
-                completed = date(2020, 11, 30) if status is ItemStatus.DONE else None
-                service.set_status(item_id, status, completed_on=completed)
-    return plan_id
+    found = [service.get(p.id) for p in service.list_plans()]
+    chosen = sorted((p for p in found if p.source.startswith(source_start)), key=lambda p: p.id)
+    return chosen[position - 1].id
+
+
+def mark_some_done(database: Database, plan_id: int, count: int) -> None:
+    """A few items done, as in December of the plan's year: the screenshot shows green bars."""
+    service = PlanService(database)
+    plan = service.get(plan_id)
+    for item in [i for i in plan.items if i.deadline.end and i.deadline.end < TODAY][:count]:
+        service.set_status(item.id, ItemStatus.DONE, completed_on=item.deadline.end, evidence="Справка на сайте")
 
 
 def main() -> None:
@@ -150,28 +54,53 @@ def main() -> None:
     QCoreApplication.setApplicationName("Opora-screenshots")
     app = QApplication.instance() or QApplication(sys.argv)
     QSettings().clear()
+    from app.demo import create_demo
     from ui.main_window import MainWindow
+    from ui.plan_import.flow import PlanImportFlow
 
     with tempfile.TemporaryDirectory() as folder:
         database = open_database(Path(folder) / "demo.sqlite")
-        build_demo_plan(database)
+        create_demo(database)
+        kirovsky = plan_of(database, "Распоряжение комитета образования Кировского", 2)
+        mark_some_done(database, kirovsky, 3)
         window = MainWindow(database)
-        window.resize(1600, 860)
+        window.resize(1600, 900)
         window.show()
-        window.splitter.setSizes([190, 1410])
-        window.nav.setCurrentRow(
-            next(i for i in range(window.nav.count()) if "Планы" in window.nav.item(i).text())
-        )
+        window.splitter.setSizes([200, 1400])
+        window.nav.setCurrentRow(1)
         page = window.plans_page
         page.set_today(TODAY)
-        for _ in range(5):
-            app.processEvents()
-        page.select_item(page.plan.items[2].id)
+        page.select_plan(kirovsky)
+        settle(app)
         page.table.scrollToTop()
-        for _ in range(5):
-            app.processEvents()
-        window.grab().save(str(OUTPUT))
-        print(f"saved {OUTPUT}")
+        settle(app)
+        window.grab().save(str(FOLDER / "plan-gantt.png"))
+
+        page.set_today(date(2022, 2, 10))
+        page.select_plan(plan_of(database, "Приказ управления образования Прокопьевского"))
+        settle(app)
+        page.table.scrollToTop()
+        settle(app)
+        window.grab().save(str(FOLDER / "plan-gantt-004.png"))
+
+        window.nav.setCurrentRow(2)
+        window.overview_page.set_today(TODAY)
+        settle(app)
+        window.grab().save(str(FOLDER / "overview.png"))
+
+        window.nav.setCurrentRow(1)
+        flow = PlanImportFlow(database, window.history, window.jobs, page)
+        flow.start_from_file(ROOT / "resources" / "demo" / "plans" / "000.txt")
+        deadline = time.monotonic() + 20
+        while not (flow.dialog is not None and flow.dialog.isVisible()) and time.monotonic() < deadline:
+            settle(app, 2)
+            time.sleep(0.02)
+        assert flow.dialog is not None
+        settle(app)
+        flow.dialog.grab().save(str(FOLDER / "plan-import.png"))
+        flow.dialog.reject()
+        settle(app)
+        print("saved plan-gantt.png, plan-gantt-004.png, overview.png, plan-import.png")
         window.close()
         window.jobs.shutdown()
         database.close()

@@ -60,17 +60,17 @@ ANY = ""  # the «all» entry of a text filter list
 ANY_ID = -1  # the «all» entry of a number filter list
 
 COLUMN_WIDTHS = {
-    ColumnRole.NUMBER: 48,
-    ColumnRole.MEASURE: 316,
+    ColumnRole.NUMBER: 44,
+    ColumnRole.MEASURE: 300,
     ColumnRole.DEADLINE: 118,
     ColumnRole.RESPONSIBLE: 150,
-    ColumnRole.RESULT: 150,
+    ColumnRole.RESULT: 190,
     ColumnRole.SCHOOLS: 110,
     ColumnRole.OTHER: 130,
 }
-STATUS_WIDTH = 118
-MONTH_WIDTH = 40
-MAX_LINES = 8  # taller text is cut in the table; the tooltip and the editor show it all
+STATUS_WIDTH = 120
+MONTH_WIDTH = 36
+MAX_LINES = 5  # taller text is cut in the table; the tooltip and the editor show it all
 CELL_PADDING = 10
 
 
@@ -136,6 +136,7 @@ class PlansPage(QWidget):
         *,
         today: date | None = None,
         jobs: JobRunner | None = None,
+        show_counts: bool = True,
     ) -> None:
         super().__init__(parent)
         self.database = database
@@ -171,6 +172,8 @@ class PlansPage(QWidget):
         self.empty_label.setStyleSheet("color: #555; padding: 12px;")
         self.counts_label = QLabel()
         self.counts_label.setStyleSheet("color: #555;")
+        # In the main window the status bar shows the counts; the label serves a page on its own.
+        self.counts_label.setVisible(show_counts)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 4)
