@@ -640,6 +640,82 @@ def bench_big_import(reps: int, xlsx: Path, scratch: Path) -> list[Measurement]:
 # --------------------------------------------------------------------------------------------
 
 
+def _script_json(script: str, *args: str, env: dict[str, str] | None = None, timeout: float = 600) -> dict[str, Any]:
+    """Run one of the standalone plan benchmarks and read the JSON line it prints last."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+        env=env,
+        cwd=ROOT,
+    )
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if result.returncode != 0 or not lines:
+        raise BenchError(f"{script} failed: {(result.stderr or result.stdout).strip()[-400:]}")
+    return json.loads(lines[-1])
+
+
+def _span(median: float, low: float, high: float) -> Series:
+    """A series from a script's median, min and max (the script interleaved its repetitions)."""
+    return Series([low, median, high])
+
+
+def bench_plans(reps: int, scratch: Path) -> list[Measurement]:
+    """Issue #3: deadlines understood, a 2,000-item Gantt repainted, a 2,000-row .docx read."""
+    measurements: list[Measurement] = []
+    data = _script_json("deadlines.py", "--repeat", str(reps))
+    sec = data["seconds"]
+    m = Measurement(
+        "deadlines",
+        f"Understanding {data['phrases']:,} deadline phrases".replace(",", " "),
+        "s",
+        value=_span(sec["understand"]["median"], sec["understand"]["min"], sec["understand"]["max"]),
+        baseline=_span(sec["baseline_regex"]["median"], sec["baseline_regex"]["min"], sec["baseline_regex"]["max"]),
+        baseline_title="one precompiled regular expression searched over the same phrases",
+    )
+    m.notes.append(
+        f"{data['phrases_per_second']:,} phrases per second ({data['distinct']:,} distinct; cache on); "
+        f"without the cache {data['phrases_per_second_uncached']:,} per second".replace(",", " ")
+    )
+    m.judge()
+    measurements.append(m)
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    paint = _script_json("plan_paint.py", "--repeat", str(reps), env=env)
+    m = Measurement(
+        "plan_paint",
+        f"Repainting the visible rows of a {paint['items']:,}-item plan (Gantt table)".replace(",", " "),
+        "ms",
+        value=_span(paint["repaint_ms"], paint["repaint_ms"], paint["repaint_max_ms"]),
+        baseline=Series([paint["baseline_repaint_ms"]]),
+        baseline_title="a plain QTableView over a QStandardItemModel of the same rows and size",
+        goal="≤ 16 ms (absolute)",
+        absolute_goal=16,
+    )
+    m.notes.append(
+        f"opening the plan into the page: {paint['open_ms']} ms; viewport {paint['visible_size'][0]}×"
+        f"{paint['visible_size'][1]} px, {paint['columns']} columns"
+    )
+    m.judge()
+    measurements.append(m)
+
+    docx = _script_json("plan_docx.py", "--repeat", str(reps))
+    m = Measurement(
+        "plan_docx",
+        f"Reading a {docx['rows']:,}-row plan from .docx".replace(",", " "),
+        "s",
+        value=_span(docx["parse_s"], docx["parse_min_s"], docx["parse_max_s"]),
+        baseline=Series([docx["baseline_s"]]),
+        baseline_title="python-docx merely loading the same file (Document(path))",
+    )
+    m.notes.append(f"{docx['items']} items found in {docx['file_kb']} KB")
+    m.judge()
+    measurements.append(m)
+    return measurements
+
+
 def machine_info() -> dict[str, str]:
     info: dict[str, str] = {}
     cpu = "unknown"
@@ -982,8 +1058,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=None, help="where to write the report")
     parser.add_argument(
         "--only",
-        default="start,filter,import,export,big",
-        help="comma-separated subset of: start, filter, import, export, big",
+        default="start,filter,import,export,big,plans",
+        help="comma-separated subset of: start, filter, import, export, big, plans",
     )
     args = parser.parse_args(argv)
     quick: bool = args.quick
@@ -1039,6 +1115,8 @@ def main(argv: list[str] | None = None) -> int:
         if "export" in only:
             rows = QUICK_ROWS if quick else synthetic.COUNTRY_SCHOOLS
             attempt("Excel export", "export", lambda s: bench_export(reps, export_db, s, rows))
+        if "plans" in only:
+            attempt("Plans of measures", "plans", lambda s: bench_plans(reps, s))
         if big_file is not None:
             attempt(
                 "Excel import of 100 000 rows",
