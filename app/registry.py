@@ -50,11 +50,20 @@ SORT_KEYS: dict[str, Callable[[School], Any]] = {
     "locality": lambda s: s.locality.label,
     "settlement": lambda s: fold(s.settlement),
     "director": lambda s: fold(s.director),
-    "students": lambda s: (s.students is None, s.students or 0),
+    "students": lambda s: s.students or 0,
     "categories": lambda s: ",".join(sorted(c.category.label for c in s.categories)),
     "parent": lambda s: fold(s.parent_name),
     "inn": lambda s: s.inn,
     "id": lambda s: s.id,
+}
+# Rows with nothing to sort by go last whichever way the column is sorted (as in Excel).
+SORT_EMPTY: dict[str, Callable[[School], bool]] = {
+    "students": lambda s: s.students is None,
+    "settlement": lambda s: not s.settlement,
+    "director": lambda s: not s.director,
+    "parent": lambda s: not s.parent_name,
+    "inn": lambda s: not s.inn,
+    "categories": lambda s: not s.categories,
 }
 
 
@@ -106,7 +115,17 @@ class RegistryIndex:
         if cached is None:
             key = SORT_KEYS.get(sort_key, SORT_KEYS["name"])
             keys = [key(s) for s in self.schools]
-            cached = sorted(range(len(keys)), key=keys.__getitem__, reverse=descending)
+            is_empty = SORT_EMPTY.get(sort_key)
+            if is_empty is None:
+                cached = sorted(range(len(keys)), key=keys.__getitem__, reverse=descending)
+            else:
+                empty = [i for i, s in enumerate(self.schools) if is_empty(s)]
+                filled = sorted(
+                    (i for i, s in enumerate(self.schools) if not is_empty(s)),
+                    key=keys.__getitem__,
+                    reverse=descending,
+                )
+                cached = filled + empty
             self._orders[(sort_key, descending)] = cached
         return cached
 

@@ -273,3 +273,19 @@ def test_parse_academic_year(text: str, year: int | None) -> None:
 def test_academic_year_label_round_trip() -> None:
     for year in (1999, 2020, 2025):
         assert parse_academic_year(academic_year_label(year)) == year
+
+
+def test_schools_without_a_value_sort_last_both_ways() -> None:
+    from app.domain import School
+    from app.registry import RegistryIndex, RegistryQuery
+
+    index = RegistryIndex.build(
+        [
+            School(id=1, full_name="А", students=None, director=""),
+            School(id=2, full_name="Б", students=300, director="Яковлева"),
+            School(id=3, full_name="В", students=120, director="Антонова"),
+        ]
+    )
+    for descending, expected in ((False, [3, 2, 1]), (True, [2, 3, 1])):
+        assert [s.id for s in index.select(RegistryQuery(), "students", descending)] == expected
+    assert [s.id for s in index.select(RegistryQuery(), "director", True)] == [2, 3, 1]

@@ -90,12 +90,12 @@ def test_cells_show_labels_and_formatted_numbers(model: RegistryTableModel) -> N
 
 def test_sort_role_carries_raw_values_and_sort_uses_it(model: RegistryTableModel) -> None:
     row = _row_of(model, "Кировская")
-    assert model.data(model.index(row, Column.STUDENTS), SORT_ROLE) == (False, 1050)
+    assert model.data(model.index(row, Column.STUDENTS), SORT_ROLE) == 1050
     school_id = model.data(model.index(row, Column.NAME), SCHOOL_ID_ROLE)
     assert model.school_at(row) is not None and model.school_at(row).id == school_id
 
     model.sort(Column.STUDENTS, Qt.SortOrder.DescendingOrder)
-    students = [model.data(model.index(r, Column.STUDENTS), SORT_ROLE)[1] for r in range(model.rowCount())]
+    students = [model.data(model.index(r, Column.STUDENTS), SORT_ROLE) for r in range(model.rowCount())]
     assert students == sorted(students, reverse=True)
     assert _names(model)[0] == "МБОУ «Кировская СОШ №2»"
     assert _names(model)[-1] == "МКОУ «Путиловская ООШ»"
