@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app import cli_plans
 
     cli_plans.add_commands(commands, common)
+    from app import cli_partnerships
+
+    cli_partnerships.add_commands(commands, common)
     return parser
 
 
@@ -125,6 +128,10 @@ def run_command(args: argparse.Namespace) -> int:
         if args.command == "schools":
             handler = {"list": _schools_list, "import": _schools_import, "export": _schools_export}
             return handler[args.schools_command](database, args)
+        if args.command == "partnership":
+            from app.cli_partnerships import run_partnership
+
+            return run_partnership(database, args, _year)
         if args.command == "plan":
             from app.cli_plans import run_plan
 

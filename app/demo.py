@@ -11,6 +11,8 @@ those of the settlements, good enough for the partnership map.
 
 from __future__ import annotations
 
+from datetime import date
+
 from app.domain import Category, CategorySource, Office
 from app.errors import AppError
 from app.office import OfficeService
@@ -156,8 +158,51 @@ def create_demo(database: Database) -> int:
                     source=CategorySource.ORDER,
                     document_ref=ORDER_REF,
                 )
-        create_demo_plans(database)
+        plan_ids = create_demo_plans(database)
+        create_demo_partnerships(database, plan_ids)
     return len(DEMO_SCHOOLS)
+
+
+# Item 11 of seed 000's second plan: «Перечень групп школ», the first school of each group having
+# low results and the last being the partner with stable results.
+DEMO_PARTNERSHIPS = (
+    ("МБОУ «Отрадненская СОШ №3»", "МКОУ «Отрадненская СОШ №2»"),
+    ("МКОУ «Синявинская СОШ»", "МКОУ «Шумская СОШ»", "МБОУ «Шлиссельбургская СОШ»"),
+    ("МКОУ «Путиловская ООШ»", "МКОУ «Приладожская СОШ»"),
+    ("МКОУ «Назиевская СОШ»", "МБОУ «Кировская СОШ №2»"),
+)
+DEMO_JOINT_WORK = (
+    "Формирование благоприятной среды для вовлечения учителей школ с низкими результатами обучения "
+    "в инновационные процессы успешных школ"
+)
+
+
+def create_demo_partnerships(database: Database, plan_ids: list[int]) -> list[int]:
+    """The four groups of seed 000, linked to the plan item that approves them."""
+    from app.partnerships.model import MemberRole
+    from app.partnerships.service import PartnershipService
+
+    ids = {row["short_name"]: row["id"] for row in database.query("SELECT id, short_name FROM schools")}
+    item = database.query(
+        "SELECT i.id FROM plan_items i JOIN plans p ON p.id = i.plan_id WHERE p.source = ? "
+        "AND i.measure LIKE 'Утверждение списка сетевого партн%' ORDER BY i.id LIMIT 1",
+        (DEMO_PLAN_DOCUMENTS[0][1],),
+    )
+    service = PartnershipService(database)
+    created = []
+    for names in DEMO_PARTNERSHIPS:
+        members = [
+            (ids[name], MemberRole.TARGET if name in LOW_RESULTS else MemberRole.PARTNER) for name in names
+        ]
+        group_id, _ = service.create(
+            DEMO_YEAR,
+            members,
+            {"activities": DEMO_JOINT_WORK, "source": ORDER_REF, "agreement_date": date(2020, 10, 1)},
+        )
+        if item:
+            service.link_plan_items(group_id, [item[0]["id"]])
+        created.append(group_id)
+    return created
 
 
 # The five seed documents, bundled in resources/demo/plans: the plans they approve become the

@@ -198,3 +198,20 @@ def test_plan_import_of_a_file_without_a_plan_fails_in_russian(data_dir: Path, t
     assert listed == []
     result = run("--db", db_file, "plan", "export", "99", tmp_path / "x.xlsx", data_dir=data_dir)
     assert result.returncode == 1 and "не найден" in result.stderr
+
+
+def test_partnership_list_json_shows_the_demo_groups_with_distances(data_dir: Path, tmp_path: Path) -> None:
+    db_file = tmp_path / "демо.sqlite"
+    assert run("--db", db_file, "demo", data_dir=data_dir).returncode == 0
+    result = run("--db", db_file, "partnership", "list", "--json", "--year", "2020/2021", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    groups = json.loads(result.stdout)
+    assert [len(g["members"]) for g in groups] == [2, 3, 2, 2]
+    assert groups[1]["members"][2] == {
+        "school_id": groups[1]["members"][2]["school_id"],
+        "school": "МБОУ «Шлиссельбургская СОШ»",
+        "role": "Школа-партнёр",
+    }
+    assert all(d["km"] is not None and d["km"] < 80 for g in groups for d in g["distances_km"])
+    empty = run("--db", db_file, "partnership", "list", "--json", "--year", "2021/2022", data_dir=data_dir)
+    assert json.loads(empty.stdout) == []
