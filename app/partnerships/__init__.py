@@ -1,0 +1,1 @@
+"""Network partnerships: matching names to the registry, parsing lists, the service."""
