@@ -139,6 +139,11 @@ def run_command(args: argparse.Namespace) -> int:
         return _fail(f"Неизвестная команда: {args.command}")
     except (AppError, DatabaseError) as exc:
         return _fail(exc.message)
+    except BrokenPipeError:  # `… | head`: the reader has seen enough
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception:  # never a traceback in the user's face: log it, say where
         log_file = _log_unexpected()
         return _fail(

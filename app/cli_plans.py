@@ -55,6 +55,11 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     exporting.add_argument("plan_id", type=int, metavar="НОМЕР")
     exporting.add_argument("file", type=Path, metavar="ФАЙЛ")
 
+    deleting = plan_commands.add_parser(
+        "delete", parents=[common], help="удалить план", description="Удаляет план со всеми пунктами"
+    )
+    deleting.add_argument("plan_id", type=int, metavar="НОМЕР")
+
     rolling = plan_commands.add_parser(
         "rollover",
         parents=[common],
@@ -87,7 +92,7 @@ def run_deadline(args: argparse.Namespace) -> int:
 
 
 def run_plan(database: Any, args: argparse.Namespace) -> int:
-    handler = {"list": _list, "import": _import, "export": _export, "rollover": _rollover}
+    handler = {"list": _list, "import": _import, "export": _export, "rollover": _rollover, "delete": _delete}
     return handler[args.plan_command](database, args)
 
 
@@ -105,6 +110,7 @@ def _optional_year(args: argparse.Namespace) -> int | None:
 def _list(database: Any, args: argparse.Namespace) -> int:
     from app.domain import academic_year_label
     from app.plans.service import PlanService
+    from app.text import plural
 
     plans = PlanService(database).list_plans(year=_optional_year(args))
     if args.json:
@@ -130,7 +136,8 @@ def _list(database: Any, args: argparse.Namespace) -> int:
     for p in plans:
         title = " ".join(p.title.split())
         year = academic_year_label(p.academic_year) if p.academic_year else "—"
-        print(f"{p.id:>5}  {year}  пунктов {p.items:>4}  {title}")
+        count = f"{p.items} {plural(p.items, 'пункт', 'пункта', 'пунктов')}"
+        print(f"{p.id:>5}  {year}  {count:<12} {title}")
     print(f"Всего планов: {len(plans)}.")
     return 0
 
@@ -140,7 +147,7 @@ def _import(database: Any, args: argparse.Namespace) -> int:
     from app.plans.importer import apply_plan_import, preview_plan_import
 
     document = parse_file(args.file)
-    preview = preview_plan_import(document, year=_optional_year(args))
+    preview = preview_plan_import(document, year=_optional_year(args), database=database)
     for issue in preview.issues:
         print(issue.text(), file=sys.stderr)
     if not preview.plans:
@@ -167,6 +174,7 @@ def _export(database: Any, args: argparse.Namespace) -> int:
     from app.exporting.plan_docx import export_plan_docx
     from app.exporting.plan_xlsx import export_plan_xlsx
     from app.plans.service import PlanService
+    from app.text import plural
 
     plan = PlanService(database).get(args.plan_id)
     suffix = args.file.suffix.lower()
@@ -176,7 +184,10 @@ def _export(database: Any, args: argparse.Namespace) -> int:
         export_plan_xlsx(plan, args.file)
     else:
         raise AppError(f"План выгружается в .xlsx или .docx, а не в «{args.file.name}».")
-    print(f"План № {plan.id} выгружен: {len(plan.items)} пунктов, файл «{args.file}».")
+    count = len(plan.items)
+    print(
+        f"План № {plan.id} выгружен: {count} {plural(count, 'пункт', 'пункта', 'пунктов')}, файл «{args.file}»."
+    )
     return 0
 
 
@@ -189,4 +200,14 @@ def _rollover(database: Any, args: argparse.Namespace) -> int:
     plan = service.get(new_id)
     year = academic_year_label(plan.academic_year) if plan.academic_year else ""
     print(f"Создан план № {new_id} на {year} учебный год: «{' '.join(plan.title.split())}».")
+    return 0
+
+
+def _delete(database: Any, args: argparse.Namespace) -> int:
+    from app.plans.service import PlanService
+
+    service = PlanService(database)
+    plan = service.get(args.plan_id)
+    service.delete(args.plan_id)
+    print(f"План № {plan.id} удалён: «{' '.join(plan.title.split())}».")
     return 0

@@ -160,7 +160,7 @@ class OverviewPage(QWidget):
         plan_tables = frozenset({"plans", "plan_items", "plan_sections"})
         for overdue, title, empty in (
             (True, "Просроченные пункты планов", "Просроченных пунктов нет."),
-            (False, f"Срок истекает в ближайшие {HORIZON_DAYS} дней", "В ближайшие дни сроков нет."),
+            (False, f"Срок истекает в ближайшие {HORIZON_DAYS} дней", f"Пунктов со сроком в ближайшие {HORIZON_DAYS} дней нет."),
         ):
             model = DueItemsModel(database, overdue=overdue, parent=self)
             model.today = today
@@ -226,10 +226,10 @@ class OverviewPage(QWidget):
     def _show_count(self, section: OverviewSection, table: QTableView, caption: QLabel) -> None:
         count = section.model.rowCount()
         caption.setText(
-            f"{section.title}: {count}" if count else f"{section.title} — {section.empty_text.lower()}"
+            f"{section.title}: {count}" if count else section.empty_text
         )
         table.setVisible(count > 0)
-        rows = min(count, 12)
+        rows = min(count, 20)
         table.setFixedHeight(
             table.horizontalHeader().sizeHint().height()
             + rows * table.verticalHeader().defaultSectionSize()

@@ -32,6 +32,10 @@ def write_atomically(path: Path, write: Callable[[str], None]) -> None:
     os.close(handle)
     try:
         write(temp_name)
+        # mkstemp makes the file private (0600); an export is a document to share like any other.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp_name, 0o666 & ~umask)
         os.replace(temp_name, path)
     except PermissionError as exc:
         raise AppError(

@@ -1051,8 +1051,8 @@ def sniff(path: Path) -> str:
         sample = head.decode("utf-16", "replace")
     elif b"\x00" in head:
         raise ImportFileError(
-            f"Файл «{name}» неизвестного формата: ожидается документ Word (.docx), книга Excel "
-            "(.xlsx, .xls, .ods), веб-страница (.html) или текст (.txt, .csv)."
+            f"Файл «{name}» повреждён или не является планом в знакомом формате: программа читает "
+            "документы Word (.docx), книги Excel (.xlsx, .xls, .ods), веб-страницы (.html) и текст (.txt, .csv)."
         )
     else:
         sample = head.decode("utf-8", "replace")

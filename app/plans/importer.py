@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from app.deadlines import academic_year_period
+from app.deadlines import academic_year_period, understand
 from app.domain import academic_year_label
 from app.importing.report import ImportIssue, Severity
 from app.plans.model import ColumnRole, PlanColumn, PlanKind
@@ -27,6 +27,7 @@ from db.connection import Database
 _ACADEMIC = re.compile(r"((?:19|20)\d\d)\s*[-–—/]\s*((?:19|20)\d\d)")
 _FOR_SCHOOL_YEAR = re.compile(r"\bна\s+((?:19|20)\d\d)\s*[-–—/]\s*((?:19|20)\d\d)\s+учебн", re.IGNORECASE)
 _CALENDAR_YEAR = re.compile(r"\bна\s+((?:19|20)\d\d)\s*(?:год|г\.)", re.IGNORECASE)
+_HAS_YEAR = re.compile(r"(?:19|20)\d\d|\d{1,2}\.\d{1,2}\.\d{2}")
 _DOCUMENT_DATE = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.\s*((?:19|20)\d\d)(?!\d)")
 
 
@@ -123,51 +124,106 @@ def guess_kind(title: str) -> PlanKind:
     return PlanKind.PLAN
 
 
+def year_from_deadlines(texts: list[str]) -> int | None:
+    """The school year of the earliest deadline that names its own year («сентябрь 2025»), for
+    a plan whose title and document say nothing of its year (a table pasted on its own)."""
+    dates = []
+    for text in texts:
+        if not _HAS_YEAR.search(text or ""):
+            continue
+        deadline = understand(text, date(2000, 9, 1), date(2001, 8, 31))
+        first = deadline.start or deadline.end
+        if deadline.understood and first is not None and first.year >= 1990:
+            dates.append(first)
+    return _academic_year_of(min(dates)) if dates else None
+
+
 def preview_plan_import(
-    document: Any, *, year: int | None = None, default_year: int | None = None
+    document: Any,
+    *,
+    year: int | None = None,
+    default_year: int | None = None,
+    database: Database | None = None,
 ) -> PlanImportPreview:
-    """Decide year, period and kind of each parsed plan and read its deadlines."""
+    """Decide year, period and kind of each parsed plan and read its deadlines.
+
+    With `database`, a plan that is already there (same title and year) is pointed out.
+    """
     previews: list[PlanPreview] = []
     issues: list[ImportIssue] = []
-    fallback = default_year
+    existing: dict[tuple[str, int | None], int] = {}
+    if database is not None:
+        for row in database.query("SELECT id, title, academic_year FROM plans ORDER BY id"):
+            existing.setdefault((match_key(row["title"]), row["academic_year"]), row["id"])
     for parsed in document.plans:
+        items = [item for section in parsed.sections for item in section.items]
         if year is not None:
             plan_year, (start, end) = year, academic_year_period(year)
         else:
-            plan_year, start, end = guess_plan_period(parsed.title, document.text_before, fallback)
+            from_deadlines = year_from_deadlines([item.deadline for item in items])
+            plan_year, start, end = guess_plan_period(
+                parsed.title,
+                document.text_before,
+                from_deadlines if from_deadlines is not None else default_year,
+            )
         undated = 0
         flagged: list[tuple[int, str]] = []
-        count = 0
-        for section in parsed.sections:
-            for item in section.items:
-                count += 1
-                values = deadline_values(item.deadline, start, end)
-                if not values["deadline_understood"]:
-                    flagged.append((item.source_row, item.deadline))
-                    issues.append(
-                        ImportIssue(
-                            document.source_name,
-                            item.source_row,
-                            "",
-                            "Сроки",
-                            f"срок «{_short(item.deadline, 80)}» не распознан: он сохранится как написан и будет отмечен в плане",
-                            Severity.WARNING,
-                        )
+        outside = 0
+        for item in items:
+            values = deadline_values(item.deadline, start, end)
+            if not values["deadline_understood"]:
+                flagged.append((item.source_row, item.deadline))
+                issues.append(
+                    ImportIssue(
+                        document.source_name,
+                        item.source_row,
+                        "",
+                        "Сроки",
+                        f"срок «{_short(item.deadline, 80)}» не распознан: он сохранится как написан и будет отмечен в плане",
+                        Severity.WARNING,
                     )
-                elif values["deadline_kind"] == "undated":
-                    undated += 1
+                )
+            elif values["deadline_kind"] == "undated":
+                undated += 1
+            elif _outside(values, start, end):
+                outside += 1
+                issues.append(
+                    ImportIssue(
+                        document.source_name,
+                        item.source_row,
+                        "",
+                        "Сроки",
+                        f"срок «{_short(item.deadline, 80)}» вне периода плана "
+                        f"({start:%d.%m.%Y} – {end:%d.%m.%Y}): проверьте учебный год или сам срок",
+                        Severity.WARNING,
+                    )
+                )
         for warning in getattr(parsed, "warnings", []) or []:
             issues.append(_issue_from_warning(document.source_name, warning))
+        title = parsed.title or f"План мероприятий на {academic_year_label(plan_year)} учебный год"
+        twin = existing.get((match_key(clean_multiline(title)), plan_year))
+        if twin is not None:
+            issues.append(
+                ImportIssue(
+                    document.source_name,
+                    None,
+                    "",
+                    "",
+                    f"план «{_short(title, 80)}» на {academic_year_label(plan_year)} учебный год уже есть "
+                    f"(план № {twin}): загрузка создаст его второй экземпляр",
+                    Severity.WARNING,
+                )
+            )
         previews.append(
             PlanPreview(
-                title=parsed.title or f"План мероприятий на {academic_year_label(plan_year)} учебный год",
+                title=title,
                 kind=guess_kind(parsed.title or ""),
                 academic_year=plan_year,
                 period_start=start,
                 period_end=end,
                 columns=tuple(PlanColumn(ColumnRole(str(c.role)), c.title) for c in parsed.columns),
                 sections=sum(1 for s in parsed.sections if s.title),
-                items=count,
+                items=len(items),
                 undated=undated,
                 not_understood=flagged,
                 parsed=parsed,
@@ -263,6 +319,14 @@ class _SchoolNames:
             if key in haystack and school_id not in found:
                 found.append(school_id)
         return found
+
+
+def _outside(values: dict[str, Any], start: date, end: date) -> bool:
+    """A deadline wholly before or after the plan's period."""
+    first, last = values["deadline_start"], values["deadline_end"]
+    if last is not None and last < start.isoformat():
+        return True
+    return first is not None and first > end.isoformat()
 
 
 def _issue_from_warning(source_name: str, warning: Any) -> ImportIssue:

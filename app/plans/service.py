@@ -34,6 +34,7 @@ from app.values import clean_text
 from db.changes import ChangeRecorder, ChangeSet
 from db.connection import Database
 
+_PLAIN_NUMBER = re.compile(r"^\d{1,4}\.?$")
 ITEM_TEXT_FIELDS = ("number", "measure", "responsible", "result", "schools_text", "evidence")
 
 
@@ -182,7 +183,10 @@ class PlanService:
             schools.setdefault(link["item_id"], []).append(link["school_id"])
         items = []
         for running, item_row in enumerate(self._ordered_item_rows(plan_id, sections), start=1):
-            number = item_row["number"] or str(running)
+            # Plain numbers («1», «2.») follow the order, so an insert or a move never leaves two
+            # «3»; numbers with a structure of their own («1.2», «5а») are kept as typed.
+            typed = item_row["number"]
+            number = typed if typed and not _PLAIN_NUMBER.match(typed) else str(running)
             items.append(_item_from_row(item_row, tuple(schools.get(item_row["id"], ())), number))
         return Plan(
             id=row["id"],
@@ -431,6 +435,14 @@ class PlanService:
             if row is None:
                 raise AppError("Пункт плана не найден: возможно, он удалён.")
             values = self._clean_item(raw, row)
+            if "measure" in values and not values["measure"]:
+                raise ValidationError(
+                    [
+                        FieldProblem(
+                            "measure", "Мероприятие не может быть пустым: удалите пункт, если он не нужен"
+                        )
+                    ]
+                )
             recorder = ChangeRecorder(conn, _item_change_description(raw))
             if values:
                 recorder.update("plan_items", item_id, values)
@@ -509,6 +521,14 @@ class PlanService:
         years = to_year - from_year
         if years == 0:
             raise AppError("План уже относится к этому учебному году: выберите следующий год.")
+        earlier = self.database.query(
+            "SELECT id FROM plans WHERE rolled_from_id = ? AND academic_year = ?", (plan_id, to_year)
+        )
+        if earlier:
+            raise AppError(
+                f"Этот план уже перенесён на {academic_year_label(to_year)} учебный год (план № {earlier[0]['id']}). "
+                "Откройте ту копию или удалите её, чтобы перенести заново."
+            )
         start, end = _shift_date(plan.period_start, years), _shift_date(plan.period_end, years)
         title = shift_years(plan.title, years)
         with self.database.atomic() as conn:

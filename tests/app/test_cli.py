@@ -215,3 +215,11 @@ def test_partnership_list_json_shows_the_demo_groups_with_distances(data_dir: Pa
     assert all(d["km"] is not None and d["km"] < 80 for g in groups for d in g["distances_km"])
     empty = run("--db", db_file, "partnership", "list", "--json", "--year", "2021/2022", data_dir=data_dir)
     assert json.loads(empty.stdout) == []
+
+
+def test_plan_delete(data_dir: Path, tmp_path: Path) -> None:
+    db_file = tmp_path / "демо.sqlite"
+    assert run("--db", db_file, "demo", data_dir=data_dir).returncode == 0
+    result = run("--db", db_file, "plan", "delete", "1", data_dir=data_dir)
+    assert result.returncode == 0 and result.stdout.startswith("План № 1 удалён")
+    assert run("--db", db_file, "plan", "delete", "1", data_dir=data_dir).returncode == 1

@@ -115,3 +115,16 @@ def test_wrong_extension_or_missing_folder_is_refused(
         export_plan_xlsx(plan, tmp_path / "план.xls")
     with pytest.raises(AppError, match="не существует"):
         export_plan_docx(plan, tmp_path / "нет" / "план.docx")
+
+
+def test_exported_files_can_be_shared(database: Database, plan_id: int, tmp_path: Path) -> None:
+    import os
+    import stat
+
+    plan = PlanService(database).get(plan_id)
+    umask = os.umask(0o022)
+    try:
+        path = export_plan_xlsx(plan, tmp_path / "план.xlsx")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

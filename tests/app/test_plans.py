@@ -271,3 +271,56 @@ def test_responsible_text_is_linked_to_bodies_and_people(service: PlanService, d
     assert links() == ["Куприенко Е.В.", "МОЦ"]
     history.undo(database, change)
     assert links() == ["МОЦ", "Отдел образования"]
+
+
+def test_plain_numbers_follow_the_order_after_an_insert_or_a_move(service: PlanService) -> None:
+    plan_id, _ = service.create({"title": "План", "academic_year": 2020})
+    first, _ = service.add_item(plan_id, {"measure": "А", "number": "1."})
+    second, _ = service.add_item(plan_id, {"measure": "Б", "number": "2."})
+    service.add_item(plan_id, {"measure": "В", "number": "3."})
+    service.add_item(plan_id, {"measure": "Подпункт", "number": "3.1"})
+    service.add_item(plan_id, {"measure": "Новое"}, after_item_id=first)
+    plan = service.get(plan_id)
+    assert [(i.measure, i.display_number) for i in plan.items] == [
+        ("А", "1"),
+        ("Новое", "2"),
+        ("Б", "3"),
+        ("В", "4"),
+        ("Подпункт", "3.1"),  # a number with a structure of its own is kept
+    ]
+    service.move_item(second, section_id=None, index=0)
+    assert [i.display_number for i in service.get(plan_id).items][:2] == ["1", "2"]
+
+
+def test_an_item_cannot_lose_its_measure(service: PlanService) -> None:
+    _plan_id, ids = make_plan(service)
+    with pytest.raises(ValidationError) as error:
+        service.update_item(ids["list"], {"measure": "  \n "})
+    assert "Мероприятие не может быть пустым" in error.value.problems[0].message
+    assert service.item(ids["list"]).measure == "Формирование списка школ"
+
+
+def test_a_plan_is_rolled_over_to_a_year_once(service: PlanService) -> None:
+    plan_id, _ = make_plan(service)
+    new_id, _ = service.roll_over(plan_id)
+    with pytest.raises(AppError, match=f"уже перенесён на 2021/2022 учебный год \\(план № {new_id}\\)"):
+        service.roll_over(plan_id)
+    service.delete(new_id)
+    assert service.roll_over(plan_id)[0] != plan_id
+
+
+def test_import_preview_warns_of_twins_and_deadlines_outside_the_period(database: Database) -> None:
+    from app.importing.plan_parse import parse_text
+    from app.plans.importer import apply_plan_import, preview_plan_import
+
+    table = "№\tМероприятие\tСрок\tОтветственный\n1\tСовещание\tсентябрь 2025\tОтдел\n2\tОтчёт\tдо 25.05.2026\tМОЦ\n"
+    preview = preview_plan_import(parse_text(table, "буфер обмена"), default_year=2020, database=database)
+    # A table on its own: its year is read from the deadlines, not taken from the office's year.
+    assert preview.plans[0].academic_year == 2025
+    assert preview.issues == []
+    apply_plan_import(database, preview)
+    again = preview_plan_import(parse_text(table, "буфер обмена"), default_year=2020, database=database)
+    assert any("уже есть" in issue.message and "второй экземпляр" in issue.message for issue in again.issues)
+    shifted = preview_plan_import(parse_text(table, "буфер обмена"), year=2020, database=database)
+    outside = [i for i in shifted.issues if "вне периода плана" in i.message]
+    assert [i.row for i in outside] == [2]  # «до 25.05.2026» still covers the plan from its start

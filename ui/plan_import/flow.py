@@ -61,18 +61,25 @@ def clipboard_formats() -> dict[str, str]:
     return formats
 
 
-def _read_job(source: Path | dict[str, str], default_year: int, year: int | None) -> Iterator[Progress]:
+def _read_job(
+    source: Path | dict[str, str], default_year: int, year: int | None, database: Database
+) -> Iterator[Progress]:
     from app.importing.plan_parse import parse_clipboard, parse_file
     from app.plans.importer import preview_plan_import
 
     yield Progress(0, 0, "Чтение таблицы…")
     document = parse_file(source) if isinstance(source, Path) else parse_clipboard(source)
     yield Progress(0, 0, "Разбор сроков…")
-    return document, preview_plan_import(document, year=year, default_year=default_year)
+    return document, preview_plan_import(document, year=year, default_year=default_year, database=database)
 
 
 def _mapped_job(
-    table: Any, mapping: dict[int, Any], header_row: int, source_name: str, default_year: int
+    table: Any,
+    mapping: dict[int, Any],
+    header_row: int,
+    source_name: str,
+    default_year: int,
+    database: Database,
 ) -> Iterator[Progress]:
     from app.importing.plan_parse import ParsedDocument, parse_with_mapping
     from app.plans.importer import preview_plan_import
@@ -88,7 +95,7 @@ def _mapped_job(
         section_rows=table.section_rows,
     )
     document = ParsedDocument(source_name=source_name, plans=[plan], text_before="")
-    return document, preview_plan_import(document, default_year=default_year)
+    return document, preview_plan_import(document, default_year=default_year, database=database)
 
 
 def _apply_job(database: Database, preview: Any) -> Iterator[Progress]:
@@ -111,6 +118,7 @@ class PlanImportFlow(QObject):
         self.parent_widget = parent
         self.source: Path | dict[str, str] | None = None
         self.source_name = ""
+        self.source_from = ""
         self.dialog: PlanImportDialog | None = None
         self.mapping_dialog: ColumnMappingDialog | None = None
         self.preview: Any = None
@@ -129,6 +137,7 @@ class PlanImportFlow(QObject):
             path = Path(name)
         QSettings().setValue("plans/import-folder", str(path.parent))
         self.source, self.source_name = path, path.name
+        self.source_from = f"из «{path.name}»"
         self._read(None)
 
     def start_from_clipboard(self, formats: dict[str, str] | None = None) -> None:
@@ -143,6 +152,7 @@ class PlanImportFlow(QObject):
             self.deleteLater()
             return
         self.source, self.source_name = formats, "буфер обмена"
+        self.source_from = "из буфера обмена"
         self._read(None)
 
     # --- reading -----------------------------------------------------------------------------------
@@ -151,7 +161,7 @@ class PlanImportFlow(QObject):
         if self.dialog is not None:
             self.dialog.set_busy(True)
         worker = self.jobs.start(
-            partial(_read_job, self.source, self.default_year, year),
+            partial(_read_job, self.source, self.default_year, year, self.database),
             title="Чтение плана",
             label=f"Чтение «{self.source_name}»…",
             progress_parent=self.dialog or self.parent_widget,
@@ -212,7 +222,13 @@ class PlanImportFlow(QObject):
             return
         worker = self.jobs.start(
             partial(
-                _mapped_job, table, dialog.mapping(), dialog.header_row(), self.source_name, self.default_year
+                _mapped_job,
+                table,
+                dialog.mapping(),
+                dialog.header_row(),
+                self.source_name,
+                self.default_year,
+                self.database,
             ),
             title="Чтение плана",
             progress_parent=self.parent_widget,
@@ -249,7 +265,7 @@ class PlanImportFlow(QObject):
         count = len(ids)
         status_message(
             self.parent_widget,
-            f"Загружено: {count} {plural(count, 'план', 'плана', 'планов')} из «{self.source_name}». "
+            f"Загружено: {count} {plural(count, 'план', 'плана', 'планов')} {self.source_from}. "
             "Отменить загрузку — Ctrl+Z.",
         )
         emit(self.imported, list(ids))

@@ -66,6 +66,7 @@ MONTHS_FULL = (
 STATUS_TITLE = "Отметка"
 UNDATED_LABEL = "без срока"
 NOT_UNDERSTOOD_TIP = "Срок не распознан — он сохранён как написан"
+OUTSIDE_TIP = "Срок вне периода плана: проверьте год в сроке или период плана (Свойства…)"
 
 
 class State:
@@ -551,7 +552,8 @@ class PlanTableModel(QAbstractTableModel):
         is_deadline = plan_column is not None and plan_column.role is ColumnRole.DEADLINE
         if role == Qt.ItemDataRole.ToolTipRole:
             if is_deadline:
-                return deadline_tooltip(item)
+                tip = deadline_tooltip(item)
+                return f"{tip}\n{OUTSIDE_TIP}" if self._outside_period(item) else tip
             if column == self.status_column:
                 return self._status_tooltip(item)
             text = self._text(item, column, False)
@@ -577,12 +579,26 @@ class PlanTableModel(QAbstractTableModel):
                 return self._italic_font
             return None
         if role == Qt.ItemDataRole.BackgroundRole:
-            if is_deadline and not item.deadline.understood:
+            if is_deadline and (not item.deadline.understood or self._outside_period(item)):
                 return NOT_UNDERSTOOD_BACKGROUND
             return None
-        if role == Qt.ItemDataRole.DecorationRole and is_deadline and not item.deadline.understood:
+        if (
+            role == Qt.ItemDataRole.DecorationRole
+            and is_deadline
+            and (not item.deadline.understood or self._outside_period(item))
+        ):
             return self._warning()
         return None
+
+    def _outside_period(self, item: PlanItem) -> bool:
+        """A dated deadline wholly before or after the plan's period (a typo in a year, often)."""
+        plan = self.plan
+        deadline = item.deadline
+        if plan is None or not deadline.understood:
+            return False
+        if deadline.end is not None and deadline.end < plan.period_start:
+            return True
+        return deadline.start is not None and deadline.start > plan.period_end
 
     def _section_data(self, row: PlanRow, column: int, role: int) -> Any:
         section = row.section

@@ -284,7 +284,9 @@ class PlansPage(QWidget):
 
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.toolbar.addActions([self.new_plan_action, self.properties_action, self.roll_over_action])
+        self.toolbar.addActions(
+            [self.new_plan_action, self.properties_action, self.roll_over_action, self.delete_plan_action]
+        )
         self.toolbar.addAction(self.print_action)
         self.toolbar.addSeparator()
         self.toolbar.addActions(
@@ -524,7 +526,20 @@ class PlansPage(QWidget):
         if not tables & PLAN_TABLES:
             return
         if "plans" in tables:
-            self.reload_plans()
+            current = self.plan_id
+            touched = [c.row_id for c in changeset.changes if c.table == "plans"]
+            origins = [
+                row.get("rolled_from_id")
+                for c in changeset.changes
+                if c.table == "plans"
+                for row in (c.before, c.after)
+                if row
+            ]
+            alive = {s.id for s in self.service.list_plans()}
+            # Undoing a roll-over removes the copy on screen: show the plan it came from.
+            candidates = [current, *touched, *origins]
+            wanted = next((plan_id for plan_id in candidates if plan_id in alive), None)
+            self.reload_plans(select_id=wanted)
         else:
             self.load_plan()
 
@@ -885,7 +900,10 @@ class PlansPage(QWidget):
 
         def write() -> ChangeSet:
             item_id, changeset = self.service.add_item(
-                plan.id, {"measure": "", "deadline_text": ""}, section_id=section_id, after_item_id=after
+                plan.id,
+                {"measure": "Новое мероприятие", "deadline_text": ""},
+                section_id=section_id,
+                after_item_id=after,
             )
             result.append(item_id)
             return changeset
