@@ -627,6 +627,7 @@ def _item_change_description(raw: Mapping[str, Any]) -> str:
 
 
 _SPLIT_RESPONSIBLE = re.compile(r"[,;\n]+")
+_INITIALS_END = re.compile(r"(?:^|[\s.])[А-ЯЁ]\.\s?[А-ЯЁ]$")
 
 
 def responsible_names(text: str) -> list[str]:
@@ -634,6 +635,8 @@ def responsible_names(text: str) -> list[str]:
     names: list[str] = []
     for part in _SPLIT_RESPONSIBLE.split(text or ""):
         name = " ".join(part.split()).strip(" .-–—")
+        if _INITIALS_END.search(name):
+            name += "."  # «Труфанова А.А.»: the full stop of the initials belongs to the name
         if 1 < len(name) <= 80 and name not in names:
             names.append(name)
     return names

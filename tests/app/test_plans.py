@@ -324,3 +324,14 @@ def test_import_preview_warns_of_twins_and_deadlines_outside_the_period(database
     shifted = preview_plan_import(parse_text(table, "буфер обмена"), year=2020, database=database)
     outside = [i for i in shifted.issues if "вне периода плана" in i.message]
     assert [i.row for i in outside] == [2]  # «до 25.05.2026» still covers the plan from its start
+
+
+def test_responsible_names_keep_the_full_stop_of_initials() -> None:
+    from app.plans.service import responsible_names
+
+    assert responsible_names("Отдел образования, МОЦ,\nТруфанова А.А., Иванов И. И.") == [
+        "Отдел образования",
+        "МОЦ",
+        "Труфанова А.А.",
+        "Иванов И. И.",
+    ]

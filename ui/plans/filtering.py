@@ -8,18 +8,17 @@ every heading stays when nothing is filtered, so empty sections can be seen and 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel
 
 from app.plans.model import ItemStatus
+from app.plans.service import responsible_names as split_responsible
 from app.text import fold
 from ui.plans.model import PlanRow, PlanTableModel, State
 
 _Index = QModelIndex | QPersistentModelIndex
-_SPLIT_RESPONSIBLE = re.compile(r"[,;\n]+")
 
 STATUS_OPEN = "open"  # not closed: planned or in progress
 STATUS_OVERDUE = "overdue"
@@ -49,9 +48,8 @@ def responsible_names(model: PlanTableModel) -> list[str]:
     for row in model.rows():
         if row.item is None:
             continue
-        for part in _SPLIT_RESPONSIBLE.split(row.item.responsible):
-            name = " ".join(part.split()).strip(" .–-")
-            if name and fold(name) not in seen:
+        for name in split_responsible(row.item.responsible):
+            if fold(name) not in seen:
                 seen[fold(name)] = name
     return sorted(seen.values(), key=fold)
 
