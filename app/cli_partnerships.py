@@ -101,5 +101,9 @@ def _import(database: Any, args: argparse.Namespace, year_of: Any) -> int:
         print("Проверка без записи (--dry-run): в базе ничего не изменено.")
         return 0
     ids, _ = apply_partnership_import(database, preview)
-    print(f"Загружено партнёрств: {len(ids)}.")
+    skipped = len(preview.groups) - len(ids)
+    print(
+        f"Загружено партнёрств: {len(ids)}."
+        + (f" Не загружено (ждут подтверждения в окне): {skipped}." if skipped else "")
+    )
     return 0

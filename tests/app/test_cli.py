@@ -223,3 +223,28 @@ def test_plan_delete(data_dir: Path, tmp_path: Path) -> None:
     result = run("--db", db_file, "plan", "delete", "1", data_dir=data_dir)
     assert result.returncode == 0 and result.stdout.startswith("План № 1 удалён")
     assert run("--db", db_file, "plan", "delete", "1", data_dir=data_dir).returncode == 1
+
+
+def test_partnership_import_loads_confident_groups_and_names_the_rest(data_dir: Path, tmp_path: Path) -> None:
+    db_file = tmp_path / "демо.sqlite"
+    assert run("--db", db_file, "demo", data_dir=data_dir).returncode == 0
+    source = tmp_path / "партнёрства.txt"
+    source.write_text(
+        "МБОУ «Отраденская СОШ №3» - МКОУ «Отраденская СОШ №2»\nМКОУ «Мгинская СОШ» - МБОУ «Кировская СОШ №2»\n",
+        encoding="utf-8",
+    )
+    result = run("--db", db_file, "partnership", "import", source, "--year", "2021/2022", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "Загружено партнёрств: 1." in result.stdout
+    assert "«МКОУ «Мгинская СОШ»» не найдена в реестре" in result.stderr
+    listed = json.loads(
+        run("--db", db_file, "partnership", "list", "--json", "--year", "2021/2022", data_dir=data_dir).stdout
+    )
+    assert [m["school"] for m in listed[0]["members"]] == [
+        "МБОУ «Отрадненская СОШ №3»",
+        "МКОУ «Отрадненская СОШ №2»",
+    ]
+    bad = tmp_path / "пусто.txt"
+    bad.write_text("Письмо без списка школ.\n", encoding="utf-8")
+    result = run("--db", db_file, "partnership", "import", bad, data_dir=data_dir)
+    assert result.returncode == 1 and "пусто.txt" in result.stderr and "Traceback" not in result.stderr
