@@ -27,7 +27,7 @@ class GroupPreview:
     parsed: ParsedGroup
     matches: list[Match]
     # The user's choices for doubtful or unknown names: position in the group → school id.
-    chosen: dict[int, int] = field(default_factory=dict)
+    chosen: dict[int, int | None] = field(default_factory=dict)  # None: the user cleared it
     load: bool = True
 
     def school_ids(self) -> list[int | None]:
@@ -55,8 +55,8 @@ class PartnershipImportPreview:
         """One line per name that needs the user: doubtful matches and names not in the registry."""
         lines = []
         for group in self.groups:
-            for position, match in enumerate(group.matches):
-                if position in group.chosen or match.confident:
+            for match, school_id in zip(group.matches, group.school_ids(), strict=True):
+                if school_id is not None:
                     continue
                 where = f"строка {group.parsed.source_row}"
                 if match.school_id is not None:
