@@ -43,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         from ui.application import run_gui
 
         return run_gui(args.db)
+    if args.command == "map":  # drawing needs Qt: the one command served by the ui layer
+        from ui.partnerships.map_cli import run_map_export
+
+        return run_map_export(args)
     return run_command(args)
 
 

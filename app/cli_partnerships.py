@@ -31,6 +31,23 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     importing.add_argument("--year", metavar="ГОД", help="учебный год партнёрств (по умолчанию — текущий)")
     importing.add_argument("--dry-run", action="store_true", help="только проверить файл")
 
+    map_parser = commands.add_parser(
+        "map", help="карта сетевого партнёрства", description="Карта партнёрства"
+    )
+    map_commands = map_parser.add_subparsers(dest="map_command", title="команды", metavar="КОМАНДА")
+    map_commands.required = True
+    exporting = map_commands.add_parser(
+        "export",
+        parents=[common],
+        help="сохранить карту в PNG или PDF",
+        description="Карта партнёрств учебного года: рисунок PNG или PDF (A4, альбомная) с названием и "
+        "легендой. Работает без экрана и без интернета.",
+    )
+    exporting.add_argument("file", type=Path, metavar="ФАЙЛ")
+    exporting.add_argument(
+        "--year", metavar="ГОД", help="учебный год, например 2020/2021 (по умолчанию — текущий)"
+    )
+
 
 def run_partnership(database: Any, args: argparse.Namespace, year_of: Any) -> int:
     if args.partnership_command == "list":

@@ -640,7 +640,9 @@ def bench_big_import(reps: int, xlsx: Path, scratch: Path) -> list[Measurement]:
 # --------------------------------------------------------------------------------------------
 
 
-def _script_json(script: str, *args: str, env: dict[str, str] | None = None, timeout: float = 600) -> dict[str, Any]:
+def _script_json(
+    script: str, *args: str, env: dict[str, str] | None = None, timeout: float = 600
+) -> dict[str, Any]:
     """Run one of the standalone plan benchmarks and read the JSON line it prints last."""
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / script), *args],
@@ -672,7 +674,9 @@ def bench_plans(reps: int, scratch: Path) -> list[Measurement]:
         f"Understanding {data['phrases']:,} deadline phrases".replace(",", " "),
         "s",
         value=_span(sec["understand"]["median"], sec["understand"]["min"], sec["understand"]["max"]),
-        baseline=_span(sec["baseline_regex"]["median"], sec["baseline_regex"]["min"], sec["baseline_regex"]["max"]),
+        baseline=_span(
+            sec["baseline_regex"]["median"], sec["baseline_regex"]["min"], sec["baseline_regex"]["max"]
+        ),
         baseline_title="one precompiled regular expression searched over the same phrases",
     )
     m.notes.append(

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from ui.office_page import OfficePage
     from ui.overview import OverviewPage
+    from ui.partnerships.page import PartnershipsPage
     from ui.plans.view import PlansPage
 
 APP_TITLE = "Опора"
@@ -123,16 +124,19 @@ class MainWindow(QMainWindow):
         self._office_page: OfficePage | None = None
         self._overview_page: OverviewPage | None = None
         self._plans_page: PlansPage | None = None
+        self._partnerships_page: PartnershipsPage | None = None
         self.counts_label = QLabel()
         self.statusBar().addPermanentWidget(self.counts_label)
         self.add_page("Реестр школ", self.registry_view, icon("registry"))
         # The other pages are built when first opened: the window paints sooner, start-up does not
         # import them, and each reads fresh data.
         self._plans_row = self.add_page("Планы мероприятий", QWidget(), icon("plans"))
+        self._partnerships_row = self.add_page("Сетевое партнёрство", QWidget(), icon("partnership"))
         self._overview_row = self.add_page("Обзор", QWidget(), icon("overview"))
         self._office_row = self.add_page("Реквизиты органа", QWidget(), icon("office"))
         self._lazy_pages = {
             self._plans_row: self._build_plans_page,
+            self._partnerships_row: self._build_partnerships_page,
             self._overview_row: self._build_overview_page,
             self._office_row: self._build_office_page,
         }
@@ -248,7 +252,30 @@ class MainWindow(QMainWindow):
 
         self._overview_page = OverviewPage(self.database, self.history)
         self._overview_page.open_plan_item.connect(self.open_plan_item)
+        from ui.partnerships.hookup import add_overview_section
+
+        add_overview_section(self._overview_page, self.database, self._open_partnership_warning)
         return self._overview_page
+
+    def _build_partnerships_page(self) -> QWidget:
+        from ui.partnerships.page import PartnershipsPage
+
+        self._partnerships_page = PartnershipsPage(self.database, self.history, jobs=self.jobs)
+        return self._partnerships_page
+
+    @property
+    def partnerships_page(self) -> PartnershipsPage:
+        """The «Сетевое партнёрство» page (built on first use)."""
+        if self._partnerships_page is None:
+            self._build_lazy_page(self._partnerships_row)
+            self.pages.setCurrentIndex(self.nav.currentRow())
+        assert self._partnerships_page is not None
+        return self._partnerships_page
+
+    def _open_partnership_warning(self, group_id: int | None, school_id: int | None) -> None:
+        page = self.partnerships_page
+        self.show_page(page)
+        page.show_warning(group_id, school_id)
 
     def _build_plans_page(self) -> QWidget:
         from ui.plans.view import PlansPage

@@ -160,7 +160,11 @@ class OverviewPage(QWidget):
         plan_tables = frozenset({"plans", "plan_items", "plan_sections"})
         for overdue, title, empty in (
             (True, "Просроченные пункты планов", "Просроченных пунктов нет."),
-            (False, f"Срок истекает в ближайшие {HORIZON_DAYS} дней", f"Пунктов со сроком в ближайшие {HORIZON_DAYS} дней нет."),
+            (
+                False,
+                f"Срок истекает в ближайшие {HORIZON_DAYS} дней",
+                f"Пунктов со сроком в ближайшие {HORIZON_DAYS} дней нет.",
+            ),
         ):
             model = DueItemsModel(database, overdue=overdue, parent=self)
             model.today = today
@@ -225,9 +229,7 @@ class OverviewPage(QWidget):
 
     def _show_count(self, section: OverviewSection, table: QTableView, caption: QLabel) -> None:
         count = section.model.rowCount()
-        caption.setText(
-            f"{section.title}: {count}" if count else section.empty_text
-        )
+        caption.setText(f"{section.title}: {count}" if count else section.empty_text)
         table.setVisible(count > 0)
         rows = min(count, 20)
         table.setFixedHeight(

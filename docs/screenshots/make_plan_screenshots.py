@@ -46,7 +46,9 @@ def mark_some_done(database: Database, plan_id: int, count: int) -> None:
     service = PlanService(database)
     plan = service.get(plan_id)
     for item in [i for i in plan.items if i.deadline.end and i.deadline.end < TODAY][:count]:
-        service.set_status(item.id, ItemStatus.DONE, completed_on=item.deadline.end, evidence="Справка на сайте")
+        service.set_status(
+            item.id, ItemStatus.DONE, completed_on=item.deadline.end, evidence="Справка на сайте"
+        )
 
 
 def main() -> None:
@@ -83,7 +85,7 @@ def main() -> None:
         settle(app)
         window.grab().save(str(FOLDER / "plan-gantt-004.png"))
 
-        window.nav.setCurrentRow(2)
+        window.nav.setCurrentRow(3)
         window.overview_page.set_today(TODAY)
         settle(app)
         window.grab().save(str(FOLDER / "overview.png"))

@@ -248,3 +248,26 @@ def test_partnership_import_loads_confident_groups_and_names_the_rest(data_dir: 
     bad.write_text("Письмо без списка школ.\n", encoding="utf-8")
     result = run("--db", db_file, "partnership", "import", bad, data_dir=data_dir)
     assert result.returncode == 1 and "пусто.txt" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_map_export_draws_png_and_pdf_without_a_display(data_dir: Path, tmp_path: Path) -> None:
+    db_file = tmp_path / "демо.sqlite"
+    assert run("--db", db_file, "demo", data_dir=data_dir).returncode == 0
+    # As from a plain terminal of a server: no display, no platform chosen.
+    saved = {name: os.environ.pop(name, None) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    try:
+        pdf = tmp_path / "карта.pdf"
+        result = run("--db", db_file, "map", "export", pdf, "--year", "2020/2021", data_dir=data_dir)
+        assert result.returncode == 0, result.stderr
+        assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 10_000
+        png = tmp_path / "карта.png"
+        assert run("--db", db_file, "map", "export", png, data_dir=data_dir).returncode == 0
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        result = run(
+            "--db", db_file, "map", "export", tmp_path / "карта.png", "--year", "2023/2024", data_dir=data_dir
+        )
+        assert result.returncode == 1 and "партнёрств нет" in result.stderr
+        result = run("--db", db_file, "map", "export", tmp_path / "карта.jpg", data_dir=data_dir)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+    finally:
+        os.environ.update({name: value for name, value in saved.items() if value is not None})

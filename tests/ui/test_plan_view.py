@@ -323,7 +323,7 @@ def test_page_is_built_lazily(empty_window: MainWindow) -> None:
     assert empty_window._plans_page is None
     assert [empty_window.nav.item(i).text() for i in range(empty_window.nav.count())][1:3] == [
         "Планы мероприятий",
-        "Обзор",
+        "Сетевое партнёрство",
     ]
     empty_window.nav.setCurrentRow(1)
     page = empty_window.plans_page

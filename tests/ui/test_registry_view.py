@@ -441,10 +441,11 @@ def test_office_requisites_page(main_window: MainWindow, qtbot: QtBot) -> None:
     assert [main_window.nav.item(i).text() for i in range(main_window.nav.count())] == [
         "Реестр школ",
         "Планы мероприятий",
+        "Сетевое партнёрство",
         "Обзор",
         "Реквизиты органа",
     ]
-    main_window.nav.setCurrentRow(3)
+    main_window.nav.setCurrentRow(4)
     page = main_window.office_page
     assert main_window.pages.currentWidget() is page
     form = page.form
