@@ -720,6 +720,29 @@ def bench_plans(reps: int, scratch: Path) -> list[Measurement]:
     return measurements
 
 
+def bench_partnerships(reps: int, scratch: Path) -> list[Measurement]:
+    """Issue #4: a zoom step and a pan frame of the partnership map at 1,600 schools and 800 links."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    runs = [_script_json("partnership_map.py", env=env) for _ in range(max(1, min(reps, 3)))]
+    measurements = []
+    for key, title in (("zoom", "A zoom step"), ("pan", "A pan frame")):
+        values = [r[f"{key}_ms"] for r in runs]
+        m = Measurement(
+            f"map_{key}",
+            f"{title} of the partnership map, 1 600 schools and 800 links, all in view",
+            "ms",
+            value=Series(values),
+            baseline=Series([r[f"{key}_baseline_ms"] for r in runs]),
+            baseline_title="the same QGraphicsView with an empty scene",
+            goal="≤ 16 ms (absolute)",
+            absolute_goal=16,
+        )
+        m.notes.append(f"building the scene: {statistics.median(r['build_ms'] for r in runs):.0f} ms")
+        m.judge()
+        measurements.append(m)
+    return measurements
+
+
 def machine_info() -> dict[str, str]:
     info: dict[str, str] = {}
     cpu = "unknown"
@@ -1062,8 +1085,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=None, help="where to write the report")
     parser.add_argument(
         "--only",
-        default="start,filter,import,export,big,plans",
-        help="comma-separated subset of: start, filter, import, export, big, plans",
+        default="start,filter,import,export,big,plans,map",
+        help="comma-separated subset of: start, filter, import, export, big, plans, map",
     )
     args = parser.parse_args(argv)
     quick: bool = args.quick
@@ -1121,6 +1144,8 @@ def main(argv: list[str] | None = None) -> int:
             attempt("Excel export", "export", lambda s: bench_export(reps, export_db, s, rows))
         if "plans" in only:
             attempt("Plans of measures", "plans", lambda s: bench_plans(reps, s))
+        if "map" in only:
+            attempt("Partnership map", "map", lambda s: bench_partnerships(reps, s))
         if big_file is not None:
             attempt(
                 "Excel import of 100 000 rows",

@@ -142,6 +142,13 @@ class MainWindow(QMainWindow):
         }
         self.nav.currentRowChanged.connect(self._build_lazy_page)
         self.nav.setCurrentRow(0)
+        # Wide enough for the longest page name («Сетевое партнёрство») with its icon.
+        longest = max(
+            self.nav.fontMetrics().horizontalAdvance(self.nav.item(i).text()) for i in range(self.nav.count())
+        )
+        nav_width = max(165, longest + 20 + 36)
+        self.nav.setMinimumWidth(nav_width)
+        self.splitter.setSizes([nav_width, 1200])
 
         self.registry_view.counts_changed.connect(partial(self._show_counts, self.registry_view))
         self.counts_label.setText(self.registry_view.counts_text())

@@ -45,7 +45,7 @@ from ui.workers import JobRunner
 BASEMAP_SETTING = "map_basemap"
 ANY_KIND = ""
 REFRESH_TABLES = PARTNERSHIP_TABLES | {"school_map_positions", "partnership_plan_items", "office"}
-COLUMN_WIDTHS = (34, 80, 190, 210, 90, 110, 300, 90)
+COLUMN_WIDTHS = (34, 80, 230, 230, 110, 110, 300, 90)
 
 
 class PartnershipsPage(QWidget):
