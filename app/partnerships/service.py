@@ -291,6 +291,43 @@ class PartnershipService:
                     recorder.insert("partnership_plan_items", {"group_id": group_id, "item_id": item_id})
         return recorder.changeset
 
+    def save(
+        self,
+        group_id: int | None,
+        year: int,
+        members: Sequence[MemberSpec],
+        raw: Mapping[str, Any],
+        plan_item_ids: Iterable[int] | None = None,
+    ) -> tuple[int, ChangeSet]:
+        """Create or change a group, its members and its linked plan items in one transaction
+        (one undo step; nothing written when anything is refused)."""
+        with self.database.atomic():  # the calls below nest as savepoints of this transaction
+            if group_id is None:
+                group_id, created = self.create(year, members, raw)
+                changes = list(created.changes)
+            else:
+                changes = [*self.set_members(group_id, members).changes, *self.update(group_id, raw).changes]
+            if plan_item_ids is not None:
+                changes.extend(self.link_plan_items(group_id, plan_item_ids).changes)
+        return group_id, ChangeSet("Сохранение партнёрства", changes)
+
+    def plan_items_of_year(self, year: int) -> list[tuple[int, str]]:
+        """(item id, «План …, п. 11: Утверждение списка…») for the year's plans: joint activities
+        can be items of a plan."""
+        from app.plans.service import PlanService
+
+        plans = PlanService(self.database)
+        found = []
+        for summary in plans.list_plans(year=year):
+            plan = plans.get(summary.id)
+            short = " ".join(plan.title.split())
+            short = short if len(short) <= 50 else short[:49] + "…"
+            for item in plan.items:
+                measure = " ".join(item.measure.split())
+                measure = measure if len(measure) <= 90 else measure[:89] + "…"
+                found.append((item.id, f"{short}, п. {item.display_number}: {measure}"))
+        return found
+
     def delete(self, group_id: int) -> ChangeSet:
         with self.database.atomic() as conn:
             recorder = ChangeRecorder(conn, "Удаление партнёрства")

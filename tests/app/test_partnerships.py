@@ -134,3 +134,36 @@ def test_swapped_coordinates_are_recognised(
     latitude: float | None, longitude: float | None, swapped: bool
 ) -> None:
     assert looks_swapped(latitude, longitude) is swapped
+
+
+def test_save_writes_members_details_and_plan_items_in_one_step(demo_database: Database) -> None:
+    service = PartnershipService(demo_database)
+    ids = school_ids(demo_database)
+    items = service.plan_items_of_year(2020)
+    assert any("п. 11: Утверждение списка сетевого партнёрства" in text for _, text in items)
+    group = service.list_groups(2020)[0]
+    chosen = [items[0][0], items[1][0]]
+    _, change = service.save(
+        group.id,
+        2020,
+        [
+            (ids["МБОУ «Отрадненская СОШ №3»"], MemberRole.TARGET),
+            (ids["МКОУ «Отрадненская СОШ №2»"], MemberRole.MENTOR),
+        ],
+        {"kind": "mentoring", "agreement_number": "7"},
+        chosen,
+    )
+    saved = service.get(group.id)
+    assert saved.kind is PartnershipKind.MENTORING and saved.plan_item_ids == tuple(chosen)
+    assert saved.members[1].role is MemberRole.MENTOR
+    history.undo(demo_database, change)
+    assert service.get(group.id) == group
+    # Refused members: nothing else is written either.
+    with pytest.raises(ValidationError):
+        service.save(
+            group.id,
+            2020,
+            [(ids["МБОУ «Отрадненская СОШ №3»"], MemberRole.TARGET)],
+            {"agreement_number": "8"},
+        )
+    assert service.get(group.id) == group

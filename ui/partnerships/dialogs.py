@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -30,7 +32,6 @@ from app.errors import AppError, ValidationError
 from app.partnerships.model import MemberRole, PartnershipGroup, PartnershipKind, PartnershipStatus
 from app.partnerships.service import PartnershipService
 from app.schools import SchoolService
-from db.changes import ChangeSet
 from db.connection import Database
 from db.errors import DatabaseError
 from ui.forms import ERROR_STYLE
@@ -155,6 +156,19 @@ class GroupDialog(QDialog):
         form.addRow("Соглашение:", agreement)
         form.addRow("Состояние:", self.status_combo)
         form.addRow("Совместные мероприятия:", self.activities_edit)
+        # Joint activities can also be items of the year's plans (linked, not copied).
+        self.items_list = QListWidget()
+        self.items_list.setMaximumHeight(120)
+        linked = set(group.plan_item_ids) if group else set()
+        for item_id, text in self.service.plan_items_of_year(self.year):
+            entry = QListWidgetItem(text)
+            entry.setFlags(entry.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            entry.setCheckState(Qt.CheckState.Checked if item_id in linked else Qt.CheckState.Unchecked)
+            entry.setData(Qt.ItemDataRole.UserRole, item_id)
+            entry.setToolTip(text)
+            self.items_list.addItem(entry)
+        if self.items_list.count():
+            form.addRow("Пункты плана:", self.items_list)
 
         buttons = QDialogButtonBox()
         self.ok_button = buttons.addButton("Сохранить", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -242,22 +256,20 @@ class GroupDialog(QDialog):
             "activities": self.activities_edit.toPlainText(),
         }
 
+    def plan_item_ids(self) -> list[int]:
+        return [
+            int(self.items_list.item(row).data(Qt.ItemDataRole.UserRole))
+            for row in range(self.items_list.count())
+            if self.items_list.item(row).checkState() == Qt.CheckState.Checked
+        ]
+
     # --- saving -------------------------------------------------------------------------------------
     def save(self) -> None:
         members, values = self.members(), self.values()
         try:
-            if self.group is None:
-                group_id, changeset = self.service.create(self.year, members, values)
-            else:
-                group_id = self.group.id
-                # The members first: they are what can be refused, and then nothing is written.
-                first = self.service.set_members(group_id, members)
-                try:
-                    second = self.service.update(group_id, values)
-                except (AppError, DatabaseError):
-                    self.history.record(first)
-                    raise
-                changeset = ChangeSet("Изменение партнёрства", [*first.changes, *second.changes])
+            group_id, changeset = self.service.save(
+                self.group.id if self.group else None, self.year, members, values, self.plan_item_ids()
+            )
         except ValidationError as exc:
             self._show_error("\n".join(p.message for p in exc.problems))
             return
