@@ -48,3 +48,25 @@ def visible_message_boxes() -> list[QMessageBox]:
     from PySide6.QtWidgets import QApplication
 
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+
+
+def show_file_saved(parent: QWidget | None, title: str, text: str, path: object) -> QMessageBox:
+    """«Saved to …» with «Открыть папку» (opens the folder in the file manager) and «Закрыть»."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    folder = Path(str(path)).parent
+    box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    open_folder = box.addButton("Открыть папку", QMessageBox.ButtonRole.ActionRole)
+    box.addButton("Закрыть", QMessageBox.ButtonRole.AcceptRole)
+    box.buttonClicked.connect(
+        lambda button: (
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))) if button is open_folder else None
+        )
+    )
+    box.open_folder_button = open_folder  # type: ignore[attr-defined]  # for tests
+    box.open()
+    return box

@@ -166,7 +166,7 @@ def test_delete_and_undo(page: PartnershipsPage, main_window: MainWindow, qtbot:
 
 def test_export_png_pdf_and_excel(page: PartnershipsPage, tmp_path: Path) -> None:
     png = page.export(tmp_path / "карта.png")
-    assert close_boxes() == [f"Сохранено: {png}"]
+    assert close_boxes() == [f"Сохранено в файл «{png}»."]
     assert png is not None and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert png.stat().st_size > 10_000
 
@@ -189,6 +189,13 @@ def test_export_png_pdf_and_excel(page: PartnershipsPage, tmp_path: Path) -> Non
     sheet = load_workbook(xlsx).active
     assert sheet["A1"].value == title
     assert sheet.cell(row=5, column=3).value == "МБОУ «Отрадненская СОШ №3»"
+
+    docx = page.export(tmp_path / "приложение.docx")
+    close_boxes()
+    from docx import Document
+
+    rows = Document(str(docx)).tables[0].rows
+    assert len(rows) == 5 and rows[1].cells[1].text == "МБОУ «Отрадненская СОШ №3»"
 
     assert page.export(tmp_path / "карта.txt") is None
     assert any("расширением" in text for text in close_boxes())

@@ -13,9 +13,8 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
+from PySide6.QtCore import QObject, QSettings
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QWidget
 
 from app.domain import academic_year_label
 from app.exporting.registry_export import export_registry
@@ -29,6 +28,7 @@ from app.text import plural
 from db.changes import ChangeSet
 from db.connection import Database
 from ui.importing.preview_dialog import ImportPreviewDialog
+from ui.messages import show_file_saved
 from ui.undo import ChangeHistory
 from ui.workers import JobRunner, describe_failure, report_failure
 
@@ -218,24 +218,15 @@ class RegistryExportFlow(QObject):
     def _on_done(self, count: object) -> None:
         assert self.path is not None
         number = int(count) if isinstance(count, int) else 0
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
+        box = show_file_saved(
+            self.parent_widget,
             "Экспорт реестра",
             f"Реестр выгружен: {number} {plural(number, 'школа', 'школы', 'школ')}.\nФайл «{self.path}».",
-            QMessageBox.StandardButton.NoButton,
-            self.parent_widget,
+            self.path,
         )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.open_folder_button = box.addButton("Открыть папку", QMessageBox.ButtonRole.ActionRole)
-        box.addButton("Закрыть", QMessageBox.ButtonRole.AcceptRole)
-        box.buttonClicked.connect(self._on_button)
+        self.open_folder_button = box.open_folder_button  # type: ignore[attr-defined]
         box.finished.connect(self._finish)
         self.message_box = box
-        box.open()
-
-    def _on_button(self, button: object) -> None:
-        if button is self.open_folder_button and self.path is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path.parent)))
 
     def _on_failed(self, exc: object) -> None:
         assert isinstance(exc, BaseException)

@@ -33,7 +33,7 @@ from app.text import plural
 from db.changes import ChangeSet
 from db.connection import Database
 from db.errors import DatabaseError
-from ui.messages import show_error, show_info
+from ui.messages import show_error, show_file_saved
 from ui.partnerships.map_scene import MapData, MapScene, format_km, load_map_data, year_title
 from ui.partnerships.map_view import MapView
 from ui.partnerships.model import GroupsModel
@@ -547,5 +547,5 @@ class PartnershipsPage(QWidget):
         except (AppError, DatabaseError) as exc:
             show_error(self, exc.message, "Не сохранено")
             return None
-        show_info(self, f"Сохранено: {written}")
+        show_file_saved(self, "Сохранено", f"Сохранено в файл «{written}».", written)
         return written

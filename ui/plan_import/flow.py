@@ -16,8 +16,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from app.jobs import Progress
@@ -25,7 +25,7 @@ from app.office import OfficeService, current_academic_year
 from app.text import plural
 from db.changes import ChangeSet
 from db.connection import Database
-from ui.messages import show_error
+from ui.messages import show_error, show_file_saved
 from ui.plan_import.dialogs import ColumnMappingDialog, PlanImportDialog
 from ui.signals import emit
 from ui.undo import ChangeHistory
@@ -345,24 +345,11 @@ class PlanExportFlow(QObject):
 
     def _on_done(self, _path: object) -> None:
         assert self.path is not None
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            "Выгрузка плана",
-            f"План выгружен в файл «{self.path}».",
-            QMessageBox.StandardButton.NoButton,
-            self.parent_widget,
+        box = show_file_saved(
+            self.parent_widget, "Выгрузка плана", f"План выгружен в файл «{self.path}».", self.path
         )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.open_folder_button = box.addButton("Открыть папку", QMessageBox.ButtonRole.ActionRole)
-        box.addButton("Закрыть", QMessageBox.ButtonRole.AcceptRole)
-        box.buttonClicked.connect(self._on_button)
         box.finished.connect(self.deleteLater)
         self.message_box = box
-        box.open()
-
-    def _on_button(self, button: object) -> None:
-        if button is self.open_folder_button and self.path is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path.parent)))
 
     def _on_failed(self, exc: object) -> None:
         assert isinstance(exc, BaseException)
