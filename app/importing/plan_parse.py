@@ -1051,7 +1051,7 @@ def sniff(path: Path) -> str:
         sample = head.decode("utf-16", "replace")
     elif b"\x00" in head:
         raise ImportFileError(
-            f"Файл «{name}» повреждён или не является планом в знакомом формате: программа читает "
+            f"Файл «{name}» повреждён или записан в незнакомом формате: программа читает "
             "документы Word (.docx), книги Excel (.xlsx, .xls, .ods), веб-страницы (.html) и текст (.txt, .csv)."
         )
     else:

@@ -74,6 +74,7 @@ class PartnershipImportPreview:
     def summary(self) -> str:
         ready = len(self.ready_groups())
         waiting = sum(1 for g in self.groups if g.load and not g.ready)
+        twins = sum(1 for g in self.groups if not g.load)
         text = (
             f"Файл «{self.source_name}»: {len(self.groups)} "
             f"{plural(len(self.groups), 'группа', 'группы', 'групп')} школ на {academic_year_label(self.year)} учебный год; "
@@ -81,6 +82,8 @@ class PartnershipImportPreview:
         )
         if waiting:
             text += f"; ждут подтверждения названий: {waiting}"
+        if twins:
+            text += f"; уже есть в базе: {twins}"
         return text + "."
 
 
@@ -94,10 +97,26 @@ def preview_partnership_import(
     issues = list(parsed.issues)
     groups = []
     existing = _members_of_year(database, year)
+    stored = _groups_of_year(database, year)
     for group in parsed.groups:
         matches = [matcher.match(name) for name in group.names]
         preview = GroupPreview(group, matches)
         groups.append(preview)
+        ids = frozenset(preview.school_ids())
+        if None not in ids and ids in stored:
+            preview.load = False  # the same schools are already a group of that year
+            issues.append(
+                ImportIssue(
+                    parsed.source_name,
+                    group.source_row,
+                    "",
+                    "",
+                    f"такое партнёрство на {academic_year_label(year)} учебный год уже есть "
+                    f"(№ {stored[ids]}): группа не загружается",
+                    Severity.WARNING,
+                )
+            )
+            continue
         for match in matches:
             if match.confident and match.school_id in existing:
                 issues.append(
@@ -106,12 +125,24 @@ def preview_partnership_import(
                         group.source_row,
                         "",
                         "",
-                        f"{names[match.school_id]} уже входит в партнёрство {academic_year_label(year)}: "
-                        "после загрузки программа покажет это как замечание",
+                        f"{names[match.school_id]} уже входит в другое партнёрство {academic_year_label(year)}: "
+                        "после загрузки школа будет в двух партнёрствах (программа предупредит об этом)",
                         Severity.WARNING,
                     )
                 )
     return PartnershipImportPreview(parsed.source_name, year, groups, issues, names)
+
+
+def _groups_of_year(database: Database, year: int) -> dict[frozenset[int], int]:
+    """The school sets of the year's groups → the group's number."""
+    found: dict[int, set[int]] = {}
+    for row in database.query(
+        "SELECT m.group_id, m.school_id FROM partnership_members m JOIN partnership_groups g ON g.id = m.group_id "
+        "WHERE g.academic_year = ? AND g.status <> 'cancelled'",
+        (year,),
+    ):
+        found.setdefault(row[0], set()).add(row[1])
+    return {frozenset(schools): group_id for group_id, schools in found.items()}
 
 
 def _members_of_year(database: Database, year: int) -> set[int]:

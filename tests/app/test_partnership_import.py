@@ -49,8 +49,21 @@ def test_the_user_confirms_a_school_for_an_unknown_name(demo_database: Database)
 
 
 def test_schools_already_partnered_that_year_are_pointed_out(demo_database: Database) -> None:
-    preview = preview_partnership_import(demo_database, parse_text(LIST, "список.txt"), 2020)
+    other = "МБОУ «Отраденская СОШ №3» - МКОУ «Приладожская СОШ»\n"
+    preview = preview_partnership_import(demo_database, parse_text(other, "список.txt"), 2020)
     messages = [i.message for i in preview.issues]
     assert any(
-        m.startswith("МБОУ «Отрадненская СОШ №3» уже входит в партнёрство 2020/2021") for m in messages
+        m.startswith("МБОУ «Отрадненская СОШ №3» уже входит в другое партнёрство 2020/2021") for m in messages
     )
+    assert preview.groups[0].load and preview.groups[0].ready
+
+
+def test_a_list_loaded_twice_is_not_loaded_again(demo_database: Database) -> None:
+    preview = preview_partnership_import(demo_database, parse_text(LIST, "список.txt"), 2020)
+    # The first two groups are seed 000's own, already in the demo district for 2020/2021.
+    assert [g.load for g in preview.groups] == [False, False, True]
+    assert (
+        sum("такое партнёрство на 2020/2021 учебный год уже есть" in i.message for i in preview.issues) == 2
+    )
+    assert "уже есть в базе: 2" in preview.summary()
+    assert apply_partnership_import(demo_database, preview)[0] == []  # the third still waits for a name

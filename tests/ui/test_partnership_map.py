@@ -94,7 +94,7 @@ def test_labels_do_not_overlap_when_zoomed_out(scene: MapScene) -> None:
     assert all(scene.label_visible(sid) for sid in scene.schools)
 
 
-def test_a_school_without_coordinates_is_in_the_schematic_box(demo_db: Database) -> None:
+def test_a_school_without_coordinates_is_in_the_schematic_box(qapp: object, demo_db: Database) -> None:
     SchoolService(demo_db).create(
         {
             "full_name": "Муниципальное казённое общеобразовательное учреждение «Мгинская СОШ»",
@@ -110,6 +110,22 @@ def test_a_school_without_coordinates_is_in_the_schematic_box(demo_db: Database)
     assert not scene.mapped_rect.contains(item.pos())
     assert item.pen().style() == Qt.PenStyle.DashLine
     assert scene.content_rect().contains(scene.box.rect())
+
+
+def test_swapped_coordinates_send_a_school_to_the_box_not_across_the_map(
+    qapp: object, demo_db: Database
+) -> None:
+    schools = SchoolService(demo_db)
+    prila = school_id(demo_db, "МКОУ «Приладожская СОШ»")
+    before = MapScene()
+    before.build(load_map_data(demo_db, YEAR))
+    schools.update(prila, {"latitude": 31.1, "longitude": 59.9})  # the two columns swapped
+    scene = MapScene()
+    scene.build(load_map_data(demo_db, YEAR))
+    item = scene.school_item(prila)
+    assert scene.box is not None and scene.box.rect().contains(item.pos())
+    # The other schools keep the district's scale: the mapped area does not grow to another continent.
+    assert scene.mapped_rect.width() <= before.mapped_rect.width() * 1.01
 
 
 def test_dragging_a_school_saves_its_place_and_undo_puts_it_back(

@@ -43,6 +43,7 @@ from app.partnerships.model import (
     PartnershipGroup,
     PartnershipStatus,
     distance_km,
+    looks_swapped,
 )
 from app.partnerships.service import PartnershipService
 from app.schools import SchoolService
@@ -65,7 +66,7 @@ CATEGORY_COLOURS = {
 NO_CATEGORY_COLOUR = QColor("#9e9e9e")
 PARTNER_COLOUR = QColor("#2e7d32")
 LINE_COLOUR = QColor("#1f5f99")
-HIGHLIGHT_COLOUR = QColor("#ff9800")
+HIGHLIGHT_COLOUR = QColor("#0097a7")  # teal: no category or role uses it
 LABEL_COLOUR = QColor("#263238")
 BOX_COLOUR = QColor("#78909c")
 MAP_BACKGROUND = QColor("#eef1f4")
@@ -123,7 +124,10 @@ class MapSchool:
 
     @property
     def has_coordinates(self) -> bool:
-        return self.school.latitude is not None and self.school.longitude is not None
+        """Placed by its coordinates; swapped ones (a known warning) go to the schematic box instead
+        of throwing the whole map out of scale."""
+        latitude, longitude = self.school.latitude, self.school.longitude
+        return latitude is not None and longitude is not None and not looks_swapped(latitude, longitude)
 
     @property
     def is_supporter(self) -> bool:

@@ -273,14 +273,18 @@ class PartnershipsPage(QWidget):
         count = self.warnings_model.rowCount()
         self.warnings_caption.setText(f"Предупреждения: {count}" if count else "Предупреждений нет")
         self.warnings_table.setVisible(count > 0)
-        if fit:
-            self.view.fit_all()
+        if fit or not self._all_in_view():
+            self.view.fit_all()  # a school added, moved or newly boxed must not sit off-screen
         self.view.refresh_after_build()
         if selected is not None and not self.select_group(selected):
             self._selected_id = None
             self.scene.highlight_group(None)
         self.update_actions()
         emit(self.counts_changed, self.counts_text())
+
+    def _all_in_view(self) -> bool:
+        visible = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        return visible.contains(self.scene.itemsBoundingRect())
 
     def counts_text(self) -> str:
         groups = self.model.rowCount()
