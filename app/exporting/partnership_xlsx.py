@@ -3,6 +3,7 @@ one row per group, A4 landscape, the header repeated on every printed page, form
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from app.domain import academic_year_label
@@ -27,10 +28,17 @@ def km_text(km: float | None) -> str:
 
 
 def distances_text(group: PartnershipGroup) -> str:
-    """«1,7» for a pair; «Синявинская СОШ – Шлиссельбургская СОШ: 4,4» per line for a group."""
+    """Each link's distance on its own line, as the table's tooltip shows it."""
+    return "\n".join(f"{a.name} – {b.name}: {km_text(distance_km(a, b))}" for a, b in group.links())
+
+
+def distances_value(group: PartnershipGroup) -> float | str | None:
+    """1.7 (a number Excel can sum) for a pair; «Синявинская СОШ – Шлиссельбургская СОШ: 4,4» per
+    line for a group."""
     links = group.links()
     if len(links) == 1:
-        return km_text(distance_km(*links[0]))
+        km = distance_km(*links[0])
+        return round(km, 1) if km is not None else None
     return "\n".join(f"{a.name} – {b.name}: {km_text(distance_km(a, b))}" for a, b in links)
 
 
@@ -41,17 +49,20 @@ def supporters_text(group: PartnershipGroup) -> str:
     return "\n".join(text(m) for m in group.supporters)
 
 
-def row_values(number: int, group: PartnershipGroup) -> list[object]:
+def row_values(
+    number: int, group: PartnershipGroup, plan_items: Mapping[int, str] | None = None
+) -> list[object]:
     activities = group.activities
     if group.plan_item_ids:
-        linked = len(group.plan_item_ids)
-        activities += ("\n" if activities else "") + f"Пунктов плана мероприятий: {linked}"
+        names = [plan_items[i] for i in group.plan_item_ids if plan_items and i in plan_items]
+        linked = "\n".join(names) if names else f"пунктов плана мероприятий: {len(group.plan_item_ids)}"
+        activities += ("\n" if activities else "") + linked
     return [
         number,
         group.kind.label,
         "\n".join(m.name for m in group.targets),
         supporters_text(group),
-        distances_text(group),
+        distances_value(group),
         group.agreement_text(),
         activities,
         group.status.label,
@@ -59,7 +70,12 @@ def row_values(number: int, group: PartnershipGroup) -> list[object]:
 
 
 def export_partnerships_xlsx(
-    groups: list[PartnershipGroup], year: int, path: Path, *, office_name: str = ""
+    groups: list[PartnershipGroup],
+    year: int,
+    path: Path,
+    *,
+    office_name: str = "",
+    plan_items: Mapping[int, str] | None = None,
 ) -> Path:
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
@@ -93,8 +109,13 @@ def export_partnerships_xlsx(
     row = header_row
     for number, group in enumerate(groups, start=1):
         row += 1
-        for index, value in enumerate(row_values(number, group), start=1):
-            put(row, index, value, "opora_number" if index == 1 else "opora_body")
+        for index, value in enumerate(row_values(number, group, plan_items), start=1):
+            put(
+                row,
+                index,
+                value,
+                "opora_number" if index in (1, 5) and not isinstance(value, str) else "opora_body",
+            )
     sheet.freeze_panes = f"A{header_row + 1}"
     sheet.auto_filter.ref = f"A{header_row}:{last}{max(row, header_row + 1)}"
     setup_print(sheet, header_row, last)

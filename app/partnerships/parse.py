@@ -494,14 +494,31 @@ def _parse_date(value: object) -> date | None:
     return None
 
 
+# Names in a cell are separated by lines, «;», or a comma before the next school's legal form or
+# opening quote («МКОУ «А», МКОУ «Б»») — a comma inside a name («им. А.С. Пушкина, г. Кировск») stays.
+_CELL_SEPARATOR = re.compile(r"[\n;]|,\s*(?=(?:[МГ][БКА]?ОУ|МОУ|ЧОУ|АНО|ОУ)\b|[«\"“])")
+
+
 def _split_cell(text: str) -> list[str]:
     """Names in one cell: one per line or separated by «;», each line perhaps a dash-joined group."""
     names: list[str] = []
-    for line in re.split(r"[\n;]", text):
+    for line in _CELL_SEPARATOR.split(text):
         line = _strip_line(line)
         if line:
             names.extend(split_group(line) if len(line) <= MAX_NAME_CHARS * 4 else [line])
     return names
+
+
+def _cell_parts(text: str) -> list[tuple[str, int]]:
+    """Like `_split_cell`, with each name's place in its «A - B - C» group (0 for a listed name):
+    schools listed one per line or by commas are peers; a dash-joined group has a first school."""
+    parts: list[tuple[str, int]] = []
+    for line in _CELL_SEPARATOR.split(text):
+        line = _strip_line(line)
+        if line:
+            group = split_group(line) if len(line) <= MAX_NAME_CHARS * 4 else [line]
+            parts.extend((name, position) for position, name in enumerate(group))
+    return parts
 
 
 def _kind_from_text(text: str) -> str:
@@ -600,11 +617,11 @@ def _table_rows(
                 if field_name == "group" and (len(parts) < 2 and not all(map(looks_like_school, parts))):
                     row_label = text  # a group number: rows with the same one form one group
                     continue
-                for position, part in enumerate(parts):
+                for part, position in _cell_parts(text):
                     name, mark = _role_of(part)
                     role = _NAME_ROLES.get(field_name, "")
                     if field_name == "target" and position > 0:
-                        role = ""  # a whole group written in the target's cell
+                        role = ""  # a whole «A - B» group written in the target's cell
                     names.append(name or part)
                     marks.append(mark or role)
                     columns.append(letter)
@@ -620,8 +637,20 @@ def _table_rows(
         kind = ""
         number = activities = note = ""
         agreement_date: date | None = None
-        for value, _ in values.get("kind", []):
-            kind = _kind_from_text(_cell_text(value)) or kind
+        for value, col in values.get("kind", []):
+            understood = _kind_from_text(_cell_text(value))
+            if not understood:
+                # «обмен опытом» says what they do, not the form: keep it with the activities.
+                activities = "\n".join(filter(None, [activities, _cell_text(value)]))
+                collector.issue(
+                    row,
+                    f"вид партнёрства «{_cell_text(value)}» не распознан (пара, группа, базовая площадка, "
+                    "наставничество): вид определён по числу школ, текст добавлен к совместным мероприятиям.",
+                    column=column_letter(col),
+                    title=titles.get(col, ""),
+                    warning=True,
+                )
+            kind = understood or kind
         for value, _ in values.get("agreement_number", []):
             number = re.sub(r"^\s*(?:№|N|No)\s*", "", _cell_text(value)).strip()
             if " от " in f" {number} ":

@@ -19,7 +19,11 @@ def test_xlsx_lists_the_groups_print_ready_and_formula_safe(demo_database: Datab
     service.update(first.id, {"activities": "=СУММ(A1:A2)", "agreement_number": "7"})
     groups = service.list_groups(2020)
     path = export_partnerships_xlsx(
-        groups, 2020, tmp_path / "перечень.xlsx", office_name="Комитет образования"
+        groups,
+        2020,
+        tmp_path / "перечень.xlsx",
+        office_name="Комитет образования",
+        plan_items=dict(service.plan_items_of_year(2020)),
     )
     sheet = load_workbook(path).active
     assert sheet["A1"].value == "Сетевое партнёрство на 2020/2021 учебный год"
@@ -37,11 +41,13 @@ def test_xlsx_lists_the_groups_print_ready_and_formula_safe(demo_database: Datab
     assert sheet.max_row == 8
     assert sheet["C6"].value == "МКОУ «Синявинская СОШ»\nМКОУ «Шумская СОШ»"
     assert sheet["D6"].value == "МБОУ «Шлиссельбургская СОШ» (партнёр)"
-    assert sheet["E5"].value == "1,7"
+    assert sheet["E5"].value == 1.7  # a number Excel can sum and sort
     assert sheet["E6"].value.count("\n") == 1
     assert sheet["F5"].value == "№ 7 от 01.10.2020"
     activities = sheet["G5"]
     assert activities.value.startswith("=СУММ(A1:A2)") and activities.data_type == "s"
+    # The linked plan item is named, not counted.
+    assert "п. 11: Утверждение списка сетевого партнёрства" in activities.value
     assert sheet.freeze_panes == "A5"
     assert sheet.page_setup.orientation == "landscape"
 

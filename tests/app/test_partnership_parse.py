@@ -252,3 +252,22 @@ def test_random_text_raises_only_import_errors(text: str) -> None:
     for group in parsed.groups:
         assert len(group.names) >= 2 and len(group.roles) == len(group.names)
         assert all(name.strip() for name in group.names)
+
+
+def test_several_schools_in_one_cell_and_an_unknown_kind(tmp_path: Path) -> None:
+    path = _workbook(
+        tmp_path / "список.xlsx",
+        [
+            ["Школа с низкими результатами", "Школа-партнёр", "Форма взаимодействия"],
+            ["МКОУ «Синявинская СОШ», МКОУ «Шумская СОШ»", "МБОУ «Шлиссельбургская СОШ»", "обмен опытом"],
+            ["МБОУ «СОШ №1 им. А.С. Пушкина, г. Кировск»", "МКОУ «Приладожская СОШ»", "пара"],
+        ],
+    )
+    parsed = parse_file(path)
+    first, second = parsed.groups
+    assert first.names == ["МКОУ «Синявинская СОШ»", "МКОУ «Шумская СОШ»", "МБОУ «Шлиссельбургская СОШ»"]
+    assert first.roles == ["target", "target", "partner"]  # listed by a comma: both have low results
+    assert first.kind_hint == "group" and first.activities == "обмен опытом"
+    assert second.names[0] == "МБОУ «СОШ №1 им. А.С. Пушкина, г. Кировск»"  # a comma inside a name stays
+    warning = next(i for i in parsed.issues if "не распознан" in i.message)
+    assert (warning.row, warning.column, warning.severity) == (2, "C", Severity.WARNING)

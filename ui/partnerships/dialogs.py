@@ -132,7 +132,10 @@ class GroupDialog(QDialog):
         self.number_edit = QLineEdit()
         self.number_edit.setPlaceholderText("например, 15/2020")
         self.date_check = QCheckBox("от")
-        self.date_edit = QDateEdit(QDate.currentDate())
+        today = date.today()
+        in_year = date(self.year, 9, 1) <= today <= date(self.year + 1, 8, 31)
+        # An agreement of the year shown: today when within it, else the first of September.
+        self.date_edit = QDateEdit(QDate.currentDate() if in_year else QDate(self.year, 9, 1))
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat(DATE_FORMAT)
         self.date_edit.setEnabled(False)
@@ -232,7 +235,7 @@ class GroupDialog(QDialog):
         self._update_kind()
 
     def _update_kind(self) -> None:
-        if self.group is None and self.kind_combo.currentData() in (
+        if self.kind_combo.currentData() in (
             PartnershipKind.PAIR.value,
             PartnershipKind.GROUP.value,
         ):

@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from app.exporting.partnership_xlsx import COLUMNS, distances_text, row_values
+from app.exporting.partnership_xlsx import COLUMNS, distances_text, km_text, row_values
 from app.partnerships.model import PartnershipGroup, PartnershipStatus, distance_km
 from ui.signals import protect_none
 
@@ -79,7 +79,10 @@ class GroupsModel(QAbstractTableModel):
             if column == self.DISTANCE and len(group.links()) > 1:
                 known = [distance_km(a, b) for a, b in group.links()]
                 return "; ".join("—" if d is None else f"{d:.1f}".replace(".", ",") for d in known)
-            return str(self._values[row][column])
+            value = self._values[row][column]
+            if column == self.DISTANCE:
+                return km_text(value) if not isinstance(value, str) else value
+            return str(value)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == self.DISTANCE:
                 return distances_text(group)

@@ -532,7 +532,11 @@ class PartnershipsPage(QWidget):
 
                 assert self.data is not None
                 written = export_partnerships_xlsx(
-                    self.data.groups, self.year, path, office_name=self.data.office_name
+                    self.data.groups,
+                    self.year,
+                    path,
+                    office_name=self.data.office_name,
+                    plan_items=dict(self.service.plan_items_of_year(self.year)),
                 )
             else:
                 from ui.partnerships.map_export import render_map
