@@ -1,0 +1,1 @@
+"""Monitoring: criteria templates, campaigns, values, Excel forms."""
