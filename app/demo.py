@@ -160,11 +160,14 @@ def create_demo(database: Database) -> int:
                 )
         plan_ids = create_demo_plans(database)
         create_demo_partnerships(database, plan_ids)
+        create_demo_monitoring(database)
     return len(DEMO_SCHOOLS)
 
 
 # Item 11 of seed 000's second plan: «Перечень групп школ», the first school of each group having
 # low results and the last being the partner with stable results.
+DEMO_SCHOOLS_ORDER = tuple(short for _full, short, *_rest in DEMO_SCHOOLS)
+
 DEMO_PARTNERSHIPS = (
     ("МБОУ «Отрадненская СОШ №3»", "МКОУ «Отрадненская СОШ №2»"),
     ("МКОУ «Синявинская СОШ»", "МКОУ «Шумская СОШ»", "МБОУ «Шлиссельбургская СОШ»"),
@@ -230,3 +233,52 @@ def create_demo_plans(database: Database) -> list[int]:
         ids, _ = apply_plan_import(database, preview)
         created.extend(ids)
     return created
+
+
+# Seed 002's final monitoring (приложение 3 to order № 98/1) run over the demo district's
+# low-result schools: two schools have answered part of it, as they would by the first deadline.
+DEMO_MONITORING_ANSWERS = {
+    "МКОУ «Шумская СОШ»": {
+        "1": "Договор о сотрудничестве с МОЦ № 14 от 01.09.2020",
+        "2": "Анализ результатов ВПР и ОГЭ за три года, анкетирование педагогов",
+        "4": "Программа перехода в эффективный режим, приказ № 112 от 15.09.2020",
+        "6.1": "Управляющий совет",
+        "7.4": "48",
+        "12": "Участие в сетевом партнёрстве со школой-наставником",
+    },
+    "МКОУ «Путиловская ООШ»": {
+        "1": "Соглашение с МОЦ № 9 от 03.09.2020",
+        "6.1": "Совет школы",
+        "7.4": "31",
+    },
+}
+
+
+def create_demo_monitoring(database: Database) -> int | None:
+    """A final-monitoring campaign of 2020/2021 over the low-result schools, partly answered."""
+    from app.monitoring.service import MonitoringService
+
+    service = MonitoringService(database)
+    service.install_bundled()
+    templates = {t.key: t.id for t in service.list_templates()}
+    if "final_monitoring" not in templates:
+        return None
+    ids = {row["short_name"]: row["id"] for row in database.query("SELECT id, short_name FROM schools")}
+    campaign_id, _ = service.create_campaign(
+        templates["final_monitoring"],
+        "Итоговый мониторинг ШНРО 2020/2021",
+        [ids[name] for name in DEMO_SCHOOLS_ORDER if name in LOW_RESULTS],
+        academic_year=DEMO_YEAR,
+        period_start=date(2020, 9, 1),
+        period_end=date(2021, 5, 31),
+        due_date=date(2021, 6, 10),
+    )
+    by_number = {c.number: c.id for c in service.criteria(templates["final_monitoring"]) if not c.is_group}
+    for school, answers in DEMO_MONITORING_ANSWERS.items():
+        service.set_values(
+            campaign_id,
+            ids[school],
+            {by_number[number]: value for number, value in answers.items()},
+            entered_by="форма школы",
+        )
+    return campaign_id

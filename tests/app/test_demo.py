@@ -177,3 +177,32 @@ def test_bundled_seeds_are_the_shared_seeds() -> None:
     for shared in sorted(shared_dir.glob("*.txt")):
         bundled = bundled_dir / f"{shared.name[:3]}.txt"
         assert bundled.read_bytes() == shared.read_bytes(), shared.name
+
+
+def test_demo_runs_seed_002s_final_monitoring_over_its_low_result_schools(demo_database: Database) -> None:
+    from app.monitoring.service import MonitoringService
+
+    service = MonitoringService(demo_database)
+    (campaign,) = service.list_campaigns(2020)
+    assert campaign.title == "Итоговый мониторинг ШНРО 2020/2021"
+    matrix = service.matrix(campaign.id)
+    assert len(matrix.criteria) == 52
+    names = {school_id: name for school_id, name in matrix.schools}
+    assert set(names.values()) == LOW_RESULTS_NAMES
+    filled = {names[school_id]: matrix.filled(school_id) for school_id in names}
+    assert filled["МКОУ «Шумская СОШ»"] == 6 and filled["МКОУ «Назиевская СОШ»"] == 0
+    assert {t.key for t in service.list_templates()} == {
+        "final_monitoring",
+        "identification",
+        "objectivity_checklist",
+        "risk_profile",
+    }
+
+
+LOW_RESULTS_NAMES = {
+    "МБОУ «Отрадненская СОШ №3»",
+    "МКОУ «Синявинская СОШ»",
+    "МКОУ «Шумская СОШ»",
+    "МКОУ «Путиловская ООШ»",
+    "МКОУ «Назиевская СОШ»",
+}
