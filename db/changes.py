@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from db.connection import Database
@@ -23,8 +23,10 @@ Row = dict[str, Any]
 _VOLATILE = {"updated_at"}
 
 
-@dataclass(frozen=True)
-class RowChange:
+class RowChange(NamedTuple):
+    """One row's change (immutable). A named tuple rather than a frozen dataclass: a bulk insert
+    makes one per row, and a tuple is built in C, a frozen dataclass by four `object.__setattr__`."""
+
     table: str
     row_id: int
     before: Row | None  # None: the row was inserted
@@ -103,7 +105,7 @@ class ChangeRecorder:
         self.conn.executemany(sql, map(values, rows))
         if not keep_rows:
             rows = [dict(row) for row in rows]
-        self.changeset.changes.extend(map(RowChange, repeat(table), ids, repeat(None), rows))
+        self.changeset.changes.extend(map(RowChange._make, zip(repeat(table), ids, repeat(None), rows)))
         return ids
 
     def update(self, table: str, row_id: int, values: Mapping[str, Any]) -> bool:

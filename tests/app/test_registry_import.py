@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import random
 import re
+import sqlite3
 import zipfile
 from pathlib import Path
 
@@ -17,7 +20,7 @@ from app.importing.errors import ImportFileError
 from app.importing.registry_import import RowAction, apply_registry_import, preview_registry_import
 from app.jobs import Progress, run_job
 from app.schools import SchoolService
-from app.text import match_key
+from app.text import match_key, match_keys
 from db import Database
 
 HEADER = ["№ п/п", "Наименование ОО", "Тип ОО", "Городская/сельская", "Численность обучающихся", "ИНН"]
@@ -248,7 +251,12 @@ def test_cancel_stops_the_preview_while_rows_are_checked(
         keyed.append(text)
         return match_key(text)
 
+    def counting_match_keys(texts: list[str]) -> list[str]:
+        keyed.extend(texts)
+        return match_keys(texts)
+
     monkeypatch.setattr(registry_import, "match_key", counting_match_key)
+    monkeypatch.setattr(registry_import, "match_keys", counting_match_keys)
     seen: list[Progress] = []
 
     def cancel_once_rows_are_being_checked() -> bool:
@@ -263,6 +271,31 @@ def test_cancel_stops_the_preview_while_rows_are_checked(
     keyed.clear()
     result = run_job(preview_registry_import(database, path))
     assert len(result.rows) == 3500 and len(keyed) == 3500
+    assert gc.isenabled()  # the collector paused during the check is back on, cancelled or not
+
+
+def test_match_keys_gives_match_keys_results() -> None:
+    """The bulk keying an import uses is `match_key` text by text, tricky characters included."""
+    pool = [*"nN№ 0123456789ёЁеЕ_«»\"'.,-()–—/„“”:;!?@#*aбвГДİßΣσς\u00a0\t\n\x1c\u2003\u200b~\x00"]
+    pool += ["СОШ", "школа", "n3", "N 12", "№ 5", "№\t 7", " n\u00a04"]
+    generator = random.Random(2024)
+    for _ in range(300):
+        texts = [
+            "".join(generator.choice(pool) for _ in range(generator.randint(0, 25)))
+            for _ in range(generator.randint(0, 60))
+        ]
+        assert match_keys(texts) == [match_key(text) for text in texts], texts
+
+
+def test_collector_is_back_on_after_a_failed_apply(demo_database: Database, tmp_path: Path) -> None:
+    path = make_xlsx(tmp_path / "one.xlsx", [["Наименование ОО"], ["МКОУ «Новая школа»"]])
+    result = preview(demo_database, path)
+    result.rows[0].values["kind"] = "not a kind"  # the table's CHECK refuses it: the write fails
+    count = SchoolService(demo_database).count()
+    with pytest.raises(sqlite3.IntegrityError):
+        run_job(apply_registry_import(demo_database, result))
+    assert gc.isenabled()
+    assert SchoolService(demo_database).count() == count
 
 
 def test_change_after_preview_is_a_conflict(demo_database: Database, tmp_path: Path) -> None:
