@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app import cli_partnerships
 
     cli_partnerships.add_commands(commands, common)
+    from app import cli_monitoring
+
+    cli_monitoring.add_commands(commands, common)
     return parser
 
 
@@ -128,6 +131,10 @@ def run_command(args: argparse.Namespace) -> int:
         if args.command == "schools":
             handler = {"list": _schools_list, "import": _schools_import, "export": _schools_export}
             return handler[args.schools_command](database, args)
+        if args.command == "monitoring":
+            from app.cli_monitoring import run_monitoring
+
+            return run_monitoring(database, args)
         if args.command == "partnership":
             from app.cli_partnerships import run_partnership
 

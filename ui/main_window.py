@@ -36,6 +36,7 @@ from ui.workers import JobRunner
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QPaintEvent
 
+    from ui.monitoring.page import MonitoringPage
     from ui.office_page import OfficePage
     from ui.overview import OverviewPage
     from ui.partnerships.page import PartnershipsPage
@@ -125,6 +126,7 @@ class MainWindow(QMainWindow):
         self._overview_page: OverviewPage | None = None
         self._plans_page: PlansPage | None = None
         self._partnerships_page: PartnershipsPage | None = None
+        self._monitoring_page: MonitoringPage | None = None
         self.counts_label = QLabel()
         self.statusBar().addPermanentWidget(self.counts_label)
         self.add_page("Реестр школ", self.registry_view, icon("registry"))
@@ -132,11 +134,13 @@ class MainWindow(QMainWindow):
         # import them, and each reads fresh data.
         self._plans_row = self.add_page("Планы мероприятий", QWidget(), icon("plans"))
         self._partnerships_row = self.add_page("Сетевое партнёрство", QWidget(), icon("partnership"))
+        self._monitoring_row = self.add_page("Мониторинг", QWidget(), icon("monitoring"))
         self._overview_row = self.add_page("Обзор", QWidget(), icon("overview"))
         self._office_row = self.add_page("Реквизиты органа", QWidget(), icon("office"))
         self._lazy_pages = {
             self._plans_row: self._build_plans_page,
             self._partnerships_row: self._build_partnerships_page,
+            self._monitoring_row: self._build_monitoring_page,
             self._overview_row: self._build_overview_page,
             self._office_row: self._build_office_page,
         }
@@ -278,6 +282,21 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentIndex(self.nav.currentRow())
         assert self._partnerships_page is not None
         return self._partnerships_page
+
+    def _build_monitoring_page(self) -> QWidget:
+        from ui.monitoring.page import MonitoringPage
+
+        self._monitoring_page = MonitoringPage(self.database, self.history)
+        return self._monitoring_page
+
+    @property
+    def monitoring_page(self) -> MonitoringPage:
+        """The «Мониторинг» page (built on first use)."""
+        if self._monitoring_page is None:
+            self._build_lazy_page(self._monitoring_row)
+            self.pages.setCurrentIndex(self.nav.currentRow())
+        assert self._monitoring_page is not None
+        return self._monitoring_page
 
     def _open_partnership_warning(self, group_id: int | None, school_id: int | None) -> None:
         page = self.partnerships_page

@@ -145,7 +145,8 @@ def parse_value(criterion: Criterion, raw: object) -> str:
             raise ValueError("число не может быть отрицательным")
         if kind == "percent" and number > 100:
             raise ValueError(f"процент не может быть больше 100 (написано {text})")
-        return f"{number:g}".replace(".", ",")
+        text = f"{number:.6f}".rstrip("0").rstrip(".")  # 1234567 stays 1234567 (not «1.23457e+06»)
+        return text.replace(".", ",")
     if kind == "yesno":
         folded = text.lower().replace("ё", "е")
         if folded in ("да", "д", "yes", "1", "true", "есть", "+"):

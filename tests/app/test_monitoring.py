@@ -179,3 +179,11 @@ def test_a_campaign_needs_a_title_and_schools(service: MonitoringService) -> Non
     with pytest.raises(ValidationError) as error:
         service.create_campaign(template_id, " ", [])
     assert [p.field for p in error.value.problems] == ["title", "schools"]
+
+
+def test_big_numbers_keep_every_digit() -> None:
+    from app.monitoring.service import Criterion
+
+    criterion = Criterion(1, 1, None, 1, "1", "Пункт", "number", True, None, (), "")
+    assert parse_value(criterion, "1234567") == "1234567"
+    assert parse_value(criterion, "0,125") == "0,125"

@@ -321,9 +321,10 @@ def test_add_section_roll_over_and_new_plan(main_window: MainWindow, page: Plans
 
 def test_page_is_built_lazily(empty_window: MainWindow) -> None:
     assert empty_window._plans_page is None
-    assert [empty_window.nav.item(i).text() for i in range(empty_window.nav.count())][1:3] == [
+    assert [empty_window.nav.item(i).text() for i in range(empty_window.nav.count())][1:4] == [
         "Планы мероприятий",
         "Сетевое партнёрство",
+        "Мониторинг",
     ]
     empty_window.nav.setCurrentRow(1)
     page = empty_window.plans_page

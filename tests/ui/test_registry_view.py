@@ -442,10 +442,11 @@ def test_office_requisites_page(main_window: MainWindow, qtbot: QtBot) -> None:
         "Реестр школ",
         "Планы мероприятий",
         "Сетевое партнёрство",
+        "Мониторинг",
         "Обзор",
         "Реквизиты органа",
     ]
-    main_window.nav.setCurrentRow(4)
+    main_window.nav.setCurrentRow(5)
     page = main_window.office_page
     assert main_window.pages.currentWidget() is page
     form = page.form
