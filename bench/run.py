@@ -743,6 +743,37 @@ def bench_partnerships(reps: int, scratch: Path) -> list[Measurement]:
     return measurements
 
 
+def bench_monitoring(quick: bool, scratch: Path) -> list[Measurement]:
+    """Issue #5: the 1,600 × 120 matrix scrolled a page at a time; 1,600 filled forms read back."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    data = _script_json("monitoring.py", "--forms", "200" if quick else "1600", env=env, timeout=1800)
+    scroll = Measurement(
+        "matrix_scroll",
+        f"A page scroll of the monitoring matrix, {data['schools']:,} schools × {data['criteria']} criteria".replace(
+            ",", " "
+        ),
+        "ms",
+        value=Series([data["scroll_ms"], data["scroll_max_ms"]]),
+        baseline=Series([data["scroll_baseline_ms"]]),
+        baseline_title="the same QTableView scrolled over an empty model of the same size",
+        goal="≤ 16 ms (absolute)",
+        absolute_goal=16,
+    )
+    scroll.notes.append(f"loading the matrix into the model: {data['matrix_load_ms']:.0f} ms")
+    scroll.judge()
+    forms = Measurement(
+        "forms_import",
+        f"Reading back {data['forms']:,} filled Excel forms (preview with every check)".replace(",", " "),
+        "s",
+        value=Series([data["forms_preview_s"]]),
+        baseline=Series([data["forms_baseline_s"]]),
+        baseline_title="openpyxl merely opening the same files",
+    )
+    forms.notes.append(f"accepted: {data['forms_accepted']} of {data['forms']}")
+    forms.judge()
+    return [scroll, forms]
+
+
 def machine_info() -> dict[str, str]:
     info: dict[str, str] = {}
     cpu = "unknown"
@@ -1095,8 +1126,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=None, help="where to write the report")
     parser.add_argument(
         "--only",
-        default="start,filter,import,export,big,plans,map",
-        help="comma-separated subset of: start, filter, import, export, big, plans, map",
+        default="start,filter,import,export,big,plans,map,monitoring",
+        help="comma-separated subset of: start, filter, import, export, big, plans, map, monitoring",
     )
     args = parser.parse_args(argv)
     quick: bool = args.quick
@@ -1156,6 +1187,8 @@ def main(argv: list[str] | None = None) -> int:
             attempt("Plans of measures", "plans", lambda s: bench_plans(reps, s))
         if "map" in only:
             attempt("Partnership map", "map", lambda s: bench_partnerships(reps, s))
+        if "monitoring" in only:
+            attempt("Monitoring", "monitoring", lambda s: bench_monitoring(quick, s))
         if big_file is not None:
             attempt(
                 "Excel import of 100 000 rows",
