@@ -286,7 +286,7 @@ class MainWindow(QMainWindow):
     def _build_monitoring_page(self) -> QWidget:
         from ui.monitoring.page import MonitoringPage
 
-        self._monitoring_page = MonitoringPage(self.database, self.history)
+        self._monitoring_page = MonitoringPage(self.database, self.history, jobs=self.jobs)
         return self._monitoring_page
 
     @property

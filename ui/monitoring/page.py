@@ -1,7 +1,18 @@
 """The «Мониторинг» page: the year's campaigns, the matrix schools × criteria with completeness,
-and the checklist of the school double-clicked in the matrix (to the right, in a splitter)."""
+and the checklist of the school double-clicked in the matrix (to the right, in a splitter).
+
+The toolbar beside the campaign works with files (ui/monitoring/forms_dialog.py): forms for the
+schools, filled forms read back, the matrix in Excel and, when its exporter is installed, the
+report in PDF.
+"""
 
 from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -13,9 +24,12 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QPushButton,
     QSplitter,
     QTableView,
+    QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,18 +44,51 @@ from ui.monitoring.checklist import ChecklistPanel
 from ui.monitoring.matrix_model import MatrixModel
 from ui.signals import emit
 from ui.undo import ChangeHistory
+from ui.workers import JobRunner
 
 ALL_GROUPS = -1
 CRITERION_WIDTH = 64
+REPORT_MODULE = "app.exporting.monitoring_report"
+
+
+def report_exporter() -> Callable[..., Any] | None:
+    """`export_campaign_report(database, campaign_id, path)` when its module is installed."""
+    try:
+        module = importlib.import_module(REPORT_MODULE)
+    except ImportError:
+        return None
+    exporter = getattr(module, "export_campaign_report", None)
+    return exporter if callable(exporter) else None
+
+
+def _report_job(exporter: Callable[..., Any], database: Database, campaign_id: int, path: Path) -> Any:
+    """The report exporter as a job, whether it is a job itself or a plain function."""
+    import inspect
+
+    from app.jobs import Progress
+
+    yield Progress(0, 0, "Составление справки…")
+    result = exporter(database, campaign_id, path)
+    if inspect.isgenerator(result):
+        result = yield from result
+    return result
 
 
 class MonitoringPage(QWidget):
     counts_changed = Signal(str)
 
-    def __init__(self, database: Database, history: ChangeHistory, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        history: ChangeHistory,
+        parent: QWidget | None = None,
+        *,
+        jobs: JobRunner | None = None,
+    ) -> None:
         super().__init__(parent)
         self.database = database
         self.history = history
+        self.jobs = jobs if jobs is not None else history.jobs
         self.service = MonitoringService(database)
         self.office = OfficeService(database)
         self.campaigns: list[Campaign] = []
@@ -63,6 +110,8 @@ class MonitoringPage(QWidget):
             top.addWidget(widget)
         top.addWidget(self.new_button)
         top.addStretch(1)
+        self.toolbar = self._make_toolbar()
+        top.addWidget(self.toolbar)
         self.info_label = QLabel()
         self.info_label.setStyleSheet("color: #555;")
         self.info_label.setWordWrap(True)
@@ -222,6 +271,7 @@ class MonitoringPage(QWidget):
             self._close_checklist()
             self._fill_groups()
             self._counts()
+            self._update_actions()
             return
         if self.checklist.campaign_id not in (None, campaign.id):
             self._close_checklist()
@@ -238,6 +288,7 @@ class MonitoringPage(QWidget):
         if campaign.due_date:
             parts.append(f"срок представления {campaign.due_date:%d.%m.%Y}")
         self.info_label.setText("; ".join(parts))
+        self._update_actions()
 
     def reload_matrix(self) -> None:
         campaign = self.current_campaign()
@@ -382,3 +433,122 @@ class MonitoringPage(QWidget):
         self._dialog.prepare(self.year, years)  # type: ignore[attr-defined]
         self._dialog.open()  # type: ignore[attr-defined]
         return self._dialog
+
+    # --- files: forms for schools, filled forms back, exports -------------------------------------
+    def _make_toolbar(self) -> QToolBar:
+        toolbar = QToolBar("Файлы мониторинга")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.write_forms_action = QAction("Формы для школ…", self)
+        self.write_forms_action.setToolTip(
+            "Сохранить в папку форму Excel для каждой школы мониторинга, чтобы разослать их школам"
+        )
+        self.write_forms_action.triggered.connect(lambda _checked=False: self.write_forms_to())
+        self.import_forms_action = QAction("Загрузить формы…", self)
+        self.import_forms_action.setToolTip(
+            "Загрузить формы, заполненные школами: сначала проверка и список изменений"
+        )
+        self.import_forms_action.triggered.connect(lambda _checked=False: self.import_forms())
+        self.export_matrix_action = QAction("Сводная в Excel…", self)
+        self.export_matrix_action.setToolTip("Сохранить сводную таблицу школы × пункты в книгу Excel")
+        self.export_matrix_action.triggered.connect(lambda _checked=False: self.export_matrix())
+        self.export_report_action = QAction("Справка в PDF…", self)
+        self.export_report_action.setToolTip("Сохранить аналитическую справку по мониторингу в PDF")
+        self.export_report_action.triggered.connect(lambda _checked=False: self.export_report())
+        toolbar.addAction(self.write_forms_action)
+        toolbar.addAction(self.import_forms_action)
+        toolbar.addAction(self.export_matrix_action)
+        self.report_available = report_exporter() is not None
+        if self.report_available:
+            toolbar.addAction(self.export_report_action)
+        self.export_report_action.setVisible(self.report_available)
+        for action in toolbar.actions():
+            button = toolbar.widgetForAction(action)
+            if isinstance(button, QToolButton):
+                button.setAutoRaise(False)
+        return toolbar
+
+    def _update_actions(self) -> None:
+        has_campaign = self.current_campaign() is not None
+        for action in (
+            self.write_forms_action,
+            self.import_forms_action,
+            self.export_matrix_action,
+            self.export_report_action,
+        ):
+            action.setEnabled(has_campaign)
+
+    def _campaign_or_say(self, what: str) -> Campaign | None:
+        campaign = self.current_campaign()
+        if campaign is None:
+            window = self.window()
+            if isinstance(window, QMainWindow):
+                window.statusBar().showMessage(f"{what}: сначала выберите мониторинг.", 10000)
+        return campaign
+
+    def write_forms_to(self, folder: Path | None = None) -> None:
+        """A form for every school of the campaign into `folder` (asked for when None)."""
+        from ui.monitoring.forms_dialog import FormsWriteFlow
+
+        campaign = self._campaign_or_say("Формы для школ")
+        if campaign is None:
+            return
+        FormsWriteFlow(
+            self.database, self.jobs, self, campaign_id=campaign.id, campaign_title=campaign.title
+        ).start(folder)
+
+    def import_forms(self, paths: Sequence[Path] | None = None) -> None:
+        """Read filled forms (`paths`, or chosen in a dialog), preview them, load the accepted ones."""
+        from ui.monitoring.forms_dialog import FormsImportFlow
+
+        campaign = self._campaign_or_say("Загрузка форм")
+        if campaign is None:
+            return
+        FormsImportFlow(
+            self.database,
+            self.history,
+            self.jobs,
+            self,
+            campaign_id=campaign.id,
+            campaign_title=campaign.title,
+        ).start(paths)
+
+    def export_matrix(self, path: Path | None = None) -> None:
+        """The campaign's matrix as an Excel workbook (`path`, or chosen in a save dialog)."""
+        from app.exporting.monitoring_xlsx import export_campaign_xlsx
+        from ui.monitoring.forms_dialog import FileExportFlow, safe_file_stem
+
+        campaign = self._campaign_or_say("Сводная в Excel")
+        if campaign is None:
+            return
+        FileExportFlow(
+            self.jobs,
+            self,
+            job=partial(export_campaign_xlsx, self.database, campaign.id),
+            title="Сводная в Excel",
+            suffix=".xlsx",
+            file_filter="Книга Excel (*.xlsx)",
+            default_name=safe_file_stem(f"Сводная — {campaign.title}", "Сводная мониторинга"),
+            saved_text="Сводная по мониторингу сохранена в файл",
+        ).start(path)
+
+    def export_report(self, path: Path | None = None) -> None:
+        """The campaign's report in PDF, when `app.exporting.monitoring_report` is installed."""
+        from ui.monitoring.forms_dialog import FileExportFlow, safe_file_stem
+
+        exporter = report_exporter()
+        if exporter is None:
+            self.export_report_action.setVisible(False)
+            return
+        campaign = self._campaign_or_say("Справка в PDF")
+        if campaign is None:
+            return
+        FileExportFlow(
+            self.jobs,
+            self,
+            job=partial(_report_job, exporter, self.database, campaign.id),
+            title="Справка в PDF",
+            suffix=".pdf",
+            file_filter="Документ PDF (*.pdf)",
+            default_name=safe_file_stem(f"Справка — {campaign.title}", "Справка по мониторингу"),
+            saved_text="Справка по мониторингу сохранена в файл",
+        ).start(path)
