@@ -13,10 +13,21 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from app.domain import academic_year_label
 from app.errors import AppError, FieldProblem, ValidationError
+from app.exporting.files import check_target, write_atomically
+from app.monitoring.templates import (
+    CriterionSpec,
+    TemplateError,
+    TemplateSpec,
+    load_template,
+    template_from_json,
+    template_to_json,
+    write_template,
+)
 from app.values import clean_text
 from db.changes import ChangeRecorder, ChangeSet
 from db.connection import Database
@@ -206,41 +217,7 @@ class MonitoringService:
             return int(existing[0]["id"]), ChangeSet("Шаблон уже установлен")
         with self.database.atomic() as conn:
             recorder = ChangeRecorder(conn, f"Шаблон «{spec.title}»")
-            template_id = recorder.insert(
-                "monitoring_templates",
-                {
-                    "key": spec.key,
-                    "version": spec.version,
-                    "title": spec.title,
-                    "source": spec.source,
-                    "description": spec.description,
-                    "builtin": int(builtin),
-                },
-            )
-            position = 0
-
-            def add(nodes: Sequence[Any], parent_id: int | None) -> None:
-                nonlocal position
-                for node in nodes:
-                    position += 1
-                    criterion_id = recorder.insert(
-                        "monitoring_criteria",
-                        {
-                            "template_id": template_id,
-                            "parent_id": parent_id,
-                            "position": position,
-                            "number": node.number,
-                            "title": node.title,
-                            "value_type": node.type,
-                            "required": int(bool(node.required)),
-                            "points": node.points,
-                            "choices": json.dumps(list(node.choices or []), ensure_ascii=False),
-                            "hint": node.hint or "",
-                        },
-                    )
-                    add(node.children or [], criterion_id)
-
-            add(spec.criteria, None)
+            template_id = _insert_template(recorder, spec, spec.version, builtin=builtin)
         return template_id, recorder.changeset
 
     def install_bundled(self) -> list[int]:
@@ -296,6 +273,138 @@ class MonitoringService:
                 )
             )
         return found
+
+    # --- editing templates ------------------------------------------------------------------
+    def template_spec(self, template_id: int) -> TemplateSpec:
+        """The stored template as a spec (for the editor and for export)."""
+        rows = self.database.query("SELECT * FROM monitoring_templates WHERE id = ?", (template_id,))
+        if not rows:
+            raise AppError("Шаблон мониторинга не найден: возможно, он удалён.")
+        row = rows[0]
+        children: dict[int | None, list[Criterion]] = {}
+        for criterion in self.criteria(template_id):
+            children.setdefault(criterion.parent_id, []).append(criterion)
+
+        def build(parent_id: int | None) -> tuple[CriterionSpec, ...]:
+            return tuple(
+                CriterionSpec(
+                    number=c.number,
+                    title=c.title,
+                    type=c.value_type,
+                    required=c.required,
+                    points=c.points,
+                    choices=c.choices,
+                    hint=c.hint,
+                    children=build(c.id),
+                )
+                for c in children.get(parent_id, [])
+            )
+
+        return TemplateSpec(
+            key=row["key"],
+            title=row["title"],
+            version=row["version"],
+            source=row["source"],
+            description=row["description"],
+            criteria=build(None),
+        )
+
+    def next_version(self, key: str) -> int:
+        """The version a template saved under `key` gets: 1 for a new key, else the newest + 1."""
+        rows = self.database.query("SELECT max(version) AS v FROM monitoring_templates WHERE key = ?", (key,))
+        newest = rows[0]["v"] if rows else None
+        return int(newest) + 1 if newest is not None else 1
+
+    def campaigns_using(self, template_id: int) -> list[str]:
+        """Titles of the campaigns that ask this template's criteria."""
+        return [
+            r["title"]
+            for r in self.database.query(
+                "SELECT title FROM monitoring_campaigns WHERE template_id = ? ORDER BY id", (template_id,)
+            )
+        ]
+
+    def save_template(self, spec: TemplateSpec, *, based_on: int | None = None) -> tuple[int, ChangeSet]:
+        """Store an edited or new template, checked by the rules of the template files.
+
+        A template already installed is never changed (campaigns refer to it): a key that exists
+        gets a new version (the newest + 1), builtin=0. When the tree is the same as a version
+        already stored, that version is returned with an empty change set. One undo step.
+        """
+        try:
+            checked = template_from_json(template_to_json(spec))
+        except TemplateError as exc:
+            raise _not_saved(exc, spec.title) from None
+        if based_on is not None and not self.database.query(
+            "SELECT 1 FROM monitoring_templates WHERE id = ?", (based_on,)
+        ):
+            raise AppError("Шаблон, который редактировался, не найден: возможно, он удалён.")
+        content = _content(checked)
+        for row in self.database.query(
+            "SELECT id FROM monitoring_templates WHERE key = ? ORDER BY version DESC", (checked.key,)
+        ):
+            if _content(self.template_spec(row["id"])) == content:
+                return int(row["id"]), ChangeSet("Шаблон не изменён")
+        with self.database.atomic() as conn:
+            newest = conn.execute(
+                "SELECT max(version) FROM monitoring_templates WHERE key = ?", (checked.key,)
+            ).fetchone()[0]
+            version = int(newest) + 1 if newest is not None else checked.version
+            what = (
+                f"Шаблон «{checked.title}», версия {version}"
+                if newest is not None
+                else f"Шаблон «{checked.title}»"
+            )
+            recorder = ChangeRecorder(conn, what)
+            template_id = _insert_template(recorder, checked, version, builtin=False)
+        return template_id, recorder.changeset
+
+    def delete_template(self, template_id: int) -> ChangeSet:
+        """Remove a template nobody uses; refused for one a campaign uses or one shipped with the
+        program (it would be installed again)."""
+        rows = self.database.query("SELECT * FROM monitoring_templates WHERE id = ?", (template_id,))
+        if not rows:
+            raise AppError("Шаблон мониторинга не найден: возможно, он уже удалён.")
+        row = rows[0]
+        name = f"«{row['title']}» (версия {row['version']})"
+        used = self.campaigns_using(template_id)
+        if used:
+            listed = ", ".join(f"«{title}»" for title in used[:3]) + (" и другие" if len(used) > 3 else "")
+            word = "мониторинге" if len(used) == 1 else "мониторингах"
+            raise AppError(
+                f"Шаблон {name} нельзя удалить: по нему проводится в {word} {listed}. "
+                "Чтобы изменить шаблон, сохраните его новую версию — прежние мониторинги её не заметят."
+            )
+        if row["builtin"]:
+            raise AppError(
+                f"Шаблон {name} входит в поставку программы и не удаляется. "
+                "Его можно взять за основу и сохранить свою версию."
+            )
+        with self.database.atomic() as conn:
+            recorder = ChangeRecorder(conn, f"Удаление шаблона {name}")
+            # Children after their parents in reading order: deleted from the end, so that undo
+            # (newest change first) puts the parents back before their children.
+            for criterion in conn.execute(
+                "SELECT id FROM monitoring_criteria WHERE template_id = ? ORDER BY position DESC",
+                (template_id,),
+            ).fetchall():
+                recorder.delete("monitoring_criteria", criterion["id"])
+            recorder.delete("monitoring_templates", template_id)
+        return recorder.changeset
+
+    def export_template(self, template_id: int, path: Path | str) -> Path:
+        """Write the template to a .json file another office can import (the format of the
+        bundled templates)."""
+        target = check_target(Path(path), (".json",), "Экспорт шаблона")
+        spec = self.template_spec(template_id)
+        write_atomically(target, lambda temp: write_template(spec, temp))
+        return target
+
+    def import_template(self, path: Path | str) -> tuple[int, ChangeSet]:
+        """Read a template file (TemplateError says what is wrong) and store it like
+        save_template: a key already installed gets a new version."""
+        spec = load_template(path)
+        return self.save_template(spec)
 
     # --- campaigns -----------------------------------------------------------------------
     def create_campaign(
@@ -451,6 +560,65 @@ class MonitoringService:
 
     def year_label(self, campaign: Campaign) -> str:
         return academic_year_label(campaign.academic_year) if campaign.academic_year else ""
+
+
+def _insert_template(recorder: ChangeRecorder, spec: Any, version: int, *, builtin: bool) -> int:
+    """Insert the template row and its tree (positions in reading order); the template's id."""
+    template_id = recorder.insert(
+        "monitoring_templates",
+        {
+            "key": spec.key,
+            "version": version,
+            "title": spec.title,
+            "source": spec.source,
+            "description": spec.description,
+            "builtin": int(builtin),
+        },
+    )
+    position = 0
+
+    def add(nodes: Sequence[Any], parent_id: int | None) -> None:
+        nonlocal position
+        for node in nodes:
+            position += 1
+            criterion_id = recorder.insert(
+                "monitoring_criteria",
+                {
+                    "template_id": template_id,
+                    "parent_id": parent_id,
+                    "position": position,
+                    "number": node.number,
+                    "title": node.title,
+                    "value_type": node.type,
+                    "required": int(bool(node.required)),
+                    "points": node.points,
+                    "choices": json.dumps(list(node.choices or []), ensure_ascii=False),
+                    "hint": node.hint or "",
+                },
+            )
+            add(node.children or [], criterion_id)
+
+    add(spec.criteria, None)
+    return template_id
+
+
+def _content(spec: TemplateSpec) -> dict[str, Any]:
+    """What makes two versions the same template: everything but the version number."""
+    data = template_to_json(spec)
+    data.pop("version", None)
+    return data
+
+
+def _not_saved(exc: TemplateError, title: str) -> TemplateError:
+    """The checker's problems, worded for a template being saved rather than loaded."""
+    error = TemplateError(exc.source_name, exc.problems)
+    where = f"Шаблон «{title.strip()}»" if title.strip() else "Шаблон"
+    if len(exc.problems) == 1:
+        error.message = f"{where} не сохранён: {exc.problems[0]}"
+    else:
+        error.message = f"{where} не сохранён:\n" + "\n".join(f"— {p}" for p in exc.problems)
+    error.args = (error.message,)
+    return error
 
 
 def _put_value(

@@ -88,6 +88,7 @@ class MonitoringPage(QWidget):
         super().__init__(parent)
         self.database = database
         self.history = history
+        self._template_editor: Any = None
         self.jobs = jobs if jobs is not None else history.jobs
         self.service = MonitoringService(database)
         self.office = OfficeService(database)
@@ -109,6 +110,12 @@ class MonitoringPage(QWidget):
             top.addWidget(caption)
             top.addWidget(widget)
         top.addWidget(self.new_button)
+        self.templates_button = QPushButton("Шаблоны…")
+        self.templates_button.setToolTip(
+            "Изменить шаблон выбранного мониторинга (сохраняется новой версией) или создать свой"
+        )
+        self.templates_button.clicked.connect(self._edit_current_template)
+        top.addWidget(self.templates_button)
         top.addStretch(1)
         self.toolbar = self._make_toolbar()
         top.addWidget(self.toolbar)
@@ -223,6 +230,27 @@ class MonitoringPage(QWidget):
 
     def _on_year_chosen(self) -> None:
         self.reload_campaigns()
+
+    def edit_template(self, template_id: int | None = None) -> QWidget:
+        """The template editor (reused, never deleted while the page lives): a changed template is
+        saved as a new version, so campaigns already run keep what they asked."""
+        from ui.monitoring.template_editor import TemplateEditorDialog
+
+        if self._template_editor is None:
+            self._template_editor = TemplateEditorDialog(self.database, self.history, template_id, self)
+        else:
+            self._template_editor.load(template_id)
+        self._template_editor.open()
+        return self._template_editor
+
+    def _edit_current_template(self) -> None:
+        campaign = self.current_campaign()
+        try:
+            self.edit_template(campaign.template_id if campaign else None)
+        except AppError as exc:
+            from ui.messages import show_error
+
+            show_error(self, exc.message, "Шаблон не открыт")
 
     def current_campaign(self) -> Campaign | None:
         campaign_id = self.campaign_combo.currentData()
