@@ -195,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         "matrix_load_ms": round(load_ms, 1),
         "scroll_ms": round(statistics.median(ours), 2),
         "scroll_max_ms": round(max(ours), 2),
+        "scroll_samples_ms": [round(v, 3) for v in ours],
+        "scroll_baseline_samples_ms": [round(v, 3) for v in theirs],
         "scroll_baseline_ms": round(statistics.median(theirs), 2),
         "forms": len(paths),
         "forms_accepted": len(preview.accepted),

@@ -24,6 +24,12 @@ SCHOOL_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 FRACTION_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
+
+
 def completeness_colour(fraction: float) -> QColor:
     """Red below a half, yellow below all, green when every required criterion is filled."""
     if fraction < 0.5:
@@ -177,35 +183,36 @@ class MatrixModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        # Called for every visible cell and role on each repaint: plain ints, no enum lookups.
         if not index.isValid():
             return None
         row = self._rows[index.row()]
         column = index.column()
+        if column >= self.FIRST_CRITERION:
+            leaf = self._columns[column - self.FIRST_CRITERION]
+            text = self._texts[row][leaf]
+            if role == _DISPLAY:
+                return text
+            if role == _BACKGROUND:
+                return self._brushes[id(EMPTY_REQUIRED)] if not text and self._leaves[leaf].required else None
+            if role == _TOOLTIP:
+                criterion = self._leaves[leaf]
+                return f"{criterion.label}\n{text or 'не заполнено'}"
+            return None
         if column == self.SCHOOL:
-            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if role in (_DISPLAY, _TOOLTIP):
                 return self._schools[row][1]
             if role == SCHOOL_ID_ROLE:
                 return self._schools[row][0]
             return None
-        if column == self.COMPLETE:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return self._complete_texts[row]
-            if role == Qt.ItemDataRole.BackgroundRole:
-                return self._brushes[id(completeness_colour(self._fractions[row]))]
-            if role == FRACTION_ROLE:
-                return self._fractions[row]
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return Qt.AlignmentFlag.AlignCenter
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return f"Заполнено обязательных пунктов: {self._complete_texts[row]}"
-            return None
-        leaf = self._columns[column - self.FIRST_CRITERION]
-        text = self._texts[row][leaf]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return text
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return self._brushes[id(EMPTY_REQUIRED)] if not text and self._leaves[leaf].required else None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            criterion = self._leaves[leaf]
-            return f"{criterion.label}\n{text or 'не заполнено'}"
+        if role == _DISPLAY:
+            return self._complete_texts[row]
+        if role == _BACKGROUND:
+            return self._brushes[id(completeness_colour(self._fractions[row]))]
+        if role == FRACTION_ROLE:
+            return self._fractions[row]
+        if role == _ALIGNMENT:
+            return Qt.AlignmentFlag.AlignCenter
+        if role == _TOOLTIP:
+            return f"Заполнено обязательных пунктов: {self._complete_texts[row]}"
         return None
