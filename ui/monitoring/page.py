@@ -118,7 +118,6 @@ class MonitoringPage(QWidget):
         top.addWidget(self.templates_button)
         top.addStretch(1)
         self.toolbar = self._make_toolbar()
-        top.addWidget(self.toolbar)
         self.info_label = QLabel()
         self.info_label.setStyleSheet("color: #555;")
         self.info_label.setWordWrap(True)
@@ -183,6 +182,7 @@ class MonitoringPage(QWidget):
         layout.setContentsMargins(8, 8, 8, 4)
         layout.setSpacing(6)
         layout.addLayout(top)
+        layout.addWidget(self.toolbar)  # a row of its own: every action stays visible
         layout.addWidget(self.info_label)
         layout.addWidget(self.splitter, 1)
 
