@@ -126,6 +126,7 @@ class MainWindow(QMainWindow):
         self._overview_page: OverviewPage | None = None
         self._plans_page: PlansPage | None = None
         self._partnerships_page: PartnershipsPage | None = None
+        self._closing_confirmed = False
         self._monitoring_page: MonitoringPage | None = None
         self.counts_label = QLabel()
         self.statusBar().addPermanentWidget(self.counts_label)
@@ -582,6 +583,17 @@ class MainWindow(QMainWindow):
             settings.setValue("registry/header", self.registry_view.table.horizontalHeader().saveState())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        page = self._monitoring_page
+        if page is not None and page.checklist.is_dirty() and not self._closing_confirmed:
+            # Unsaved checklist values: ask first (save, discard or stay), then close again.
+            event.ignore()
+
+            def close_now() -> None:
+                self._closing_confirmed = True
+                self.close()
+
+            page.checklist.confirm_then(close_now)
+            return
         self.save_settings()
         # Workers emit on objects this window owns: stop them before anything is destroyed.
         self.jobs.shutdown()

@@ -289,3 +289,27 @@ def test_unsaved_values_are_asked_about_before_another_school(page: MonitoringPa
     assert (
         page.model.index(matrix_row(page, "МКОУ «Назиевская СОШ»"), MatrixModel.COMPLETE).data() == "1 из 51"
     )
+
+
+def test_closing_the_window_with_unsaved_values_asks_first(
+    page: MonitoringPage, main_window: MainWindow, qtbot: QtBot
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.messages import visible_message_boxes
+
+    create_campaign(page, qtbot)
+    open_checklist(page, qtbot, "МКОУ «Шумская СОШ»")
+    edit(page, "2.1", typed("12"))
+    assert page.checklist.is_dirty()
+    main_window.close()
+    assert main_window.isVisible()  # not closed: the question is on screen
+    (box,) = [b for b in visible_message_boxes() if b.windowTitle() == "Несохранённые изменения"]
+    save = next(b for b in box.buttons() if b.text() == "Сохранить")
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not main_window.isVisible(), timeout=5000)
+    campaign = page.current_campaign()
+    assert campaign is not None
+    stored = MonitoringService(main_window.database).values(campaign.id, page.checklist.school_id or 0)
+    assert [v.value for v in stored.values()] == ["12"]
+    assert isinstance(box, QMessageBox)
