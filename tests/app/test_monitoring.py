@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
@@ -12,29 +11,7 @@ from app.errors import AppError, ValidationError
 from app.monitoring.service import MonitoringService, display_value, parse_value
 from app.schools import SchoolService
 from db import Database
-
-
-@dataclass
-class Node:
-    number: str
-    title: str
-    type: str
-    required: bool = True
-    points: float | None = None
-    choices: list[str] = field(default_factory=list)
-    hint: str = ""
-    children: list[Node] = field(default_factory=list)
-
-
-@dataclass
-class Spec:
-    key: str = "test"
-    version: int = 1
-    title: str = "Итоговый мониторинг"
-    source: str = "приказ № 98/1"
-    description: str = ""
-    criteria: list[Node] = field(default_factory=list)
-
+from tests.monitoring_specs import Node, Spec
 
 SPEC = Spec(
     criteria=[

@@ -9,7 +9,7 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -43,30 +43,9 @@ from app.monitoring.forms import (
 from app.monitoring.service import MonitoringService
 from app.schools import SchoolService
 from db import Database, open_database
+from tests.monitoring_specs import Node, Spec
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class Node:
-    number: str
-    title: str
-    type: str
-    required: bool = True
-    points: float | None = None
-    choices: list[str] = field(default_factory=list)
-    hint: str = ""
-    children: list[Node] = field(default_factory=list)
-
-
-@dataclass
-class Spec:
-    key: str = "test"
-    version: int = 1
-    title: str = "Итоговый мониторинг"
-    source: str = "приказ № 98/1"
-    description: str = ""
-    criteria: list[Node] = field(default_factory=list)
 
 
 SPEC = Spec(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pytest
 from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtWidgets import QAbstractItemDelegate, QComboBox, QDateEdit, QLineEdit
@@ -11,6 +9,7 @@ from pytestqt.qtbot import QtBot
 from ui_helpers import type_text
 
 from app.monitoring.service import MonitoringService
+from tests.monitoring_specs import Node, Spec
 from ui.main_window import MainWindow
 from ui.messages import visible_message_boxes
 from ui.monitoring.checklist import ChecklistModel
@@ -21,29 +20,10 @@ from ui.monitoring.page import MonitoringPage
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
-@dataclass
-class Node:
-    number: str
-    title: str
-    type: str
-    required: bool = True
-    points: float | None = None
-    choices: list[str] = field(default_factory=list)
-    hint: str = ""
-    children: list[Node] = field(default_factory=list)
-
-
-@dataclass
-class Spec:
-    key: str = "checkup"
-    version: int = 1
-    title: str = "Проверочный мониторинг"
-    source: str = "тест"
-    description: str = ""
-    criteria: list[Node] = field(default_factory=list)
-
-
 SPEC = Spec(
+    key="checkup",
+    title="Проверочный мониторинг",
+    source="тест",
     criteria=[
         Node("1", "Реквизиты программы", "document"),
         Node(
@@ -58,7 +38,7 @@ SPEC = Spec(
         Node("3", "Введено видеонаблюдение", "yesno"),
         Node("4", "Дата утверждения программы", "date", required=False),
         Node("5", "Уровень риска", "choice", choices=["высокий", "средний", "низкий"]),
-    ]
+    ],
 )
 
 
