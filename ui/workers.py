@@ -135,15 +135,18 @@ class _ProgressPresenter(QObject):
         dialog.show()
 
     def _on_progress(self, progress: Progress) -> None:
-        if self.dialog is None:
+        dialog = self.dialog
+        if dialog is None:
             return
+        # setValue() of a window-modal progress dialog processes events, and the job may finish
+        # (and this dialog close) in the middle: keep the local reference and stop if it went.
         if progress.total > 0:
-            self.dialog.setMaximum(progress.total)
-            self.dialog.setValue(min(progress.done, progress.total))
+            dialog.setMaximum(progress.total)
+            dialog.setValue(min(progress.done, progress.total))
         else:
-            self.dialog.setMaximum(0)  # busy indicator: the job does not know its size
-        if progress.message:
-            self.dialog.setLabelText(progress.message)
+            dialog.setMaximum(0)  # busy indicator: the job does not know its size
+        if progress.message and self.dialog is not None:
+            dialog.setLabelText(progress.message)
 
     def _on_cancel(self) -> None:
         self._worker.cancel()

@@ -236,8 +236,12 @@ def overview_sentences(analysis: CampaignAnalysis) -> list[str]:
         template += ", все обязательны для заполнения"
     sentences = [
         f"В мониторинге {_verb(count, 'участвует', 'участвуют')} {_schools(count)}. {template}.",
-        f"Сведения в полном объёме {_verb(complete, 'представила', 'представили')} {_schools(complete)}, "
-        f"частично — {partial}, не {_verb(none, 'представила', 'представили')} сведения — {none}. "
+        (
+            f"Сведения в полном объёме {_verb(complete, 'представила', 'представили')} {_schools(complete)}, "
+            if complete
+            else "Ни одна школа не представила сведения в полном объёме; "
+        )
+        + f"частично — {partial}, не {_verb(none, 'представила', 'представили')} сведения — {none}. "
         f"Средняя полнота заполнения обязательных показателей составляет "
         f"{format_percent(analysis.average)}.",
     ]

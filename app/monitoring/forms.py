@@ -569,6 +569,12 @@ class FormFile:
         self.issues.append(ImportIssue(self.file_name, row, column, title, message))
 
 
+def _without_file_prefix(message: str, file_name: str) -> str:
+    """«Файл «x.xlsx» не является …» → «не является …»: the issue names the file already."""
+    prefix = f"Файл «{file_name}» "
+    return message[len(prefix) :] if message.startswith(prefix) else message
+
+
 @dataclass
 class FormsPreview:
     forms: list[FormFile] = field(default_factory=list)
@@ -724,7 +730,7 @@ def _read_form(context: _Context, path: Path, campaign_id: int | None) -> FormFi
     try:
         _check_file(form.path)
     except ImportFileError as exc:
-        form.error(exc.message)
+        form.error(_without_file_prefix(exc.message, form.file_name))
         return form
     try:
         workbook = _load(form.path)
@@ -788,10 +794,13 @@ def _read_workbook(context: _Context, form: FormFile, workbook: Any, only_campai
         return
     if only_campaign is not None and campaign_id != only_campaign:
         wanted = context.campaign(only_campaign)
-        form.error(
-            f"форма другого мониторинга («{campaign.title}»), а загружаются формы мониторинга "
-            f"«{wanted.title if wanted else only_campaign}»."
-        )
+        if wanted is None:
+            form.error(f"мониторинга № {only_campaign} в базе нет: проверьте номер (--campaign).")
+        else:
+            form.error(
+                f"форма другого мониторинга («{campaign.title}»), а загружаются формы мониторинга "
+                f"«{wanted.title}»."
+            )
         return
     if school_id not in campaign.school_ids:
         form.error(f"школа «{form.school_name or school_id}» не участвует в мониторинге «{campaign.title}».")
@@ -908,7 +917,7 @@ def preview_forms_job(
             form = _read_form(context, Path(path), campaign_id)
         except AppError as exc:
             form = FormFile(Path(path))
-            form.error(exc.message)
+            form.error(_without_file_prefix(exc.message, form.file_name))
         except Exception as exc:  # one broken file never stops the others
             form = FormFile(Path(path))
             form.error(f"файл не удалось прочитать ({type(exc).__name__}: {exc}).")

@@ -211,7 +211,9 @@ def test_a_campaign_is_created_filled_saved_and_undone(
     page.unfilled_check.setChecked(False)
 
     # Ctrl+Z undoes one save at a time; the checklist follows.
+    assert checklist.status.text() == "Сохранено. Отменить — Ctrl+Z."
     main_window.undo()
+    assert checklist.status.text() == ""  # «Сохранено» would no longer be true
     row = matrix_row(page, "МКОУ «Назиевская СОШ»")
     assert page.model.index(row, MatrixModel.COMPLETE).data() == "4 из 5"
     main_window.undo()

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import AppError, ValidationError
 from app.monitoring.service import Criterion, MonitoringService, StoredValue, display_value
+from db.changes import ChangeSet
 from db.connection import Database
 from db.errors import DatabaseError
 from ui.messages import show_error
@@ -457,9 +458,19 @@ class ChecklistPanel(QWidget):
         # Stored values first: the history's `changed` reloads the page with nothing unsaved.
         self.model.set_stored(self.service.values(self.campaign_id, self.school_id))
         self.tree.expandAll()
-        self.history.record(changeset)
+        self._recording = True
+        try:
+            self.history.record(changeset)
+        finally:
+            self._recording = False
         emit(self.saved, self.school_id)
         return True
+
+    def note_change(self, _changeset: ChangeSet) -> None:
+        """Any change but this save being recorded (an undo, a redo, an import): «Сохранено»
+        would no longer describe the values on screen."""
+        if not getattr(self, "_recording", False):
+            self.status.setText("")
 
     # --- leaving ---------------------------------------------------------------------------------------
     def is_dirty(self) -> bool:

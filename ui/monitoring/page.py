@@ -385,6 +385,7 @@ class MonitoringPage(QWidget):
             self._fill_years()
             self.reload_campaigns()
             self.checklist.reload()
+            self.checklist.note_change(changeset)
         elif tables & {"schools", "office", "academic_years"}:
             self.reload_matrix()
 
