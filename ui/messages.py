@@ -70,3 +70,22 @@ def show_file_saved(parent: QWidget | None, title: str, text: str, path: object)
     box.open_folder_button = open_folder  # type: ignore[attr-defined]  # for tests
     box.open()
     return box
+
+
+def remembered_folder(key: str) -> str:
+    """The folder a file dialog last used for `key` (QSettings), or the home folder."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QSettings
+
+    value = QSettings().value(key)
+    return value if isinstance(value, str) and Path(value).is_dir() else str(Path.home())
+
+
+def status_message(parent: QWidget | None, text: str, timeout_ms: int = 10000) -> None:
+    """A passing message in the status bar of the window `parent` belongs to (none: ignored)."""
+    from PySide6.QtWidgets import QMainWindow
+
+    window = parent.window() if parent is not None else None
+    if isinstance(window, QMainWindow):
+        window.statusBar().showMessage(text, timeout_ms)

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QLabel,
-    QMainWindow,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -34,7 +33,7 @@ from app.jobs import Progress
 from app.text import plural
 from db.changes import ChangeSet
 from db.connection import Database
-from ui.messages import show_error
+from ui.messages import remembered_folder, show_error, status_message
 from ui.signals import emit
 from ui.undo import ChangeHistory
 from ui.workers import JobRunner, report_failure
@@ -188,11 +187,10 @@ class PartnershipImportFlow(QObject):
 
     def start_from_file(self, path: Path | None = None) -> None:
         if path is None:
-            folder = QSettings().value("partnerships/import-folder")
             name, _ = QFileDialog.getOpenFileName(
                 self.parent_widget,
                 "Загрузка списка партнёрств",
-                folder if isinstance(folder, str) else str(Path.home()),
+                remembered_folder("partnerships/import-folder"),
                 FILE_FILTER,
             )
             if not name:
@@ -251,13 +249,11 @@ class PartnershipImportFlow(QObject):
         ids, changeset = result
         assert isinstance(changeset, ChangeSet)
         self.history.record(changeset)
-        window = self.parent_widget.window()
-        if isinstance(window, QMainWindow):
-            count = len(ids)
-            window.statusBar().showMessage(
-                f"Загружено {count} {plural(count, 'партнёрство', 'партнёрства', 'партнёрств')}. Отменить — Ctrl+Z.",
-                10000,
-            )
+        count = len(ids)
+        status_message(
+            self.parent_widget,
+            f"Загружено {count} {plural(count, 'партнёрство', 'партнёрства', 'партнёрств')}. Отменить — Ctrl+Z.",
+        )
         emit(self.imported, list(ids))
         if self.dialog is not None:
             self.dialog.accept()

@@ -500,13 +500,9 @@ _CELL_SEPARATOR = re.compile(r"[\n;]|,\s*(?=(?:[МГ][БКА]?ОУ|МОУ|ЧОУ
 
 
 def _split_cell(text: str) -> list[str]:
-    """Names in one cell: one per line or separated by «;», each line perhaps a dash-joined group."""
-    names: list[str] = []
-    for line in _CELL_SEPARATOR.split(text):
-        line = _strip_line(line)
-        if line:
-            names.extend(split_group(line) if len(line) <= MAX_NAME_CHARS * 4 else [line])
-    return names
+    """Names in one cell: one per line, by «;» or a comma before the next school, each line perhaps
+    a dash-joined group."""
+    return [name for name, _position in _cell_parts(text)]
 
 
 def _cell_parts(text: str) -> list[tuple[str, int]]:

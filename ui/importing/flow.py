@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QWidget
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app.domain import academic_year_label
 from app.exporting.registry_export import export_registry
@@ -28,23 +28,12 @@ from app.text import plural
 from db.changes import ChangeSet
 from db.connection import Database
 from ui.importing.preview_dialog import ImportPreviewDialog
-from ui.messages import show_file_saved
+from ui.messages import remembered_folder, show_file_saved, status_message
 from ui.undo import ChangeHistory
 from ui.workers import JobRunner, describe_failure, report_failure
 
 EXCEL_FILTER = "Книги Excel (*.xlsx *.xls *.xlsm *.ods);;Все файлы (*)"
 EXPORT_FILTER = "Книга Excel (*.xlsx)"
-
-
-def _folder_setting(key: str) -> str:
-    value = QSettings().value(key)
-    return value if isinstance(value, str) and Path(value).is_dir() else str(Path.home())
-
-
-def _status(parent: QWidget | None, text: str) -> None:
-    window = parent.window() if parent is not None else None
-    if isinstance(window, QMainWindow):
-        window.statusBar().showMessage(text, 8000)
 
 
 class RegistryImportFlow(QObject):
@@ -64,7 +53,10 @@ class RegistryImportFlow(QObject):
         """Ask for the file (unless given) and check it."""
         if path is None:
             name, _ = QFileDialog.getOpenFileName(
-                self.parent_widget, "Импорт реестра из Excel", _folder_setting("import/folder"), EXCEL_FILTER
+                self.parent_widget,
+                "Импорт реестра из Excel",
+                remembered_folder("import/folder"),
+                EXCEL_FILTER,
             )
             if not name:
                 self.deleteLater()
@@ -118,7 +110,7 @@ class RegistryImportFlow(QObject):
         if self.dialog is not None and self.preview is not None:
             self.dialog.set_preview(self.preview)
         elif self.dialog is None:
-            _status(self.parent_widget, "Проверка файла отменена.")
+            status_message(self.parent_widget, "Проверка файла отменена.")
             self.deleteLater()
 
     # --- apply -------------------------------------------------------------------------------------
@@ -139,7 +131,7 @@ class RegistryImportFlow(QObject):
         self.history.record(changeset)
         counts = self.preview.counts()
         new, updated = counts[RowAction.NEW], counts[RowAction.UPDATE]
-        _status(
+        status_message(
             self.parent_widget,
             f"Импорт завершён: {new} {plural(new, 'новая школа', 'новые школы', 'новых школ')}, "
             f"{updated} {plural(updated, 'обновление', 'обновления', 'обновлений')}. "
@@ -189,7 +181,7 @@ class RegistryExportFlow(QObject):
 
     def start(self, path: Path | None = None) -> None:
         if path is None:
-            default = Path(_folder_setting("export/folder")) / (
+            default = Path(remembered_folder("export/folder")) / (
                 f"Реестр школ {academic_year_label(self.year).replace('/', '-')}.xlsx"
             )
             name, _ = QFileDialog.getSaveFileName(
@@ -234,7 +226,7 @@ class RegistryExportFlow(QObject):
         self.deleteLater()
 
     def _on_cancelled(self) -> None:
-        _status(self.parent_widget, "Экспорт отменён, файл не создан.")
+        status_message(self.parent_widget, "Экспорт отменён, файл не создан.")
         self.deleteLater()
 
     def _finish(self, _result: int) -> None:

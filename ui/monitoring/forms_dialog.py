@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHeaderView,
     QLabel,
-    QMainWindow,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -52,7 +51,7 @@ from app.jobs import Job, Progress
 from app.text import plural
 from db.changes import ChangeSet
 from db.connection import Database
-from ui.messages import show_file_saved
+from ui.messages import remembered_folder, show_file_saved, status_message
 from ui.signals import emit
 from ui.undo import ChangeHistory
 from ui.workers import JobRunner, report_failure
@@ -66,17 +65,6 @@ FORMS_FILTER = "Формы мониторинга (*.xlsx *.xlsm);;Все фай
 ACCEPTED, REFUSED = "принята", "отклонена"
 REFUSED_COLOUR = QColor("#b3261e")
 LABEL_LENGTH = 70
-
-
-def remembered_folder(key: str) -> str:
-    value = QSettings().value(key)
-    return value if isinstance(value, str) and Path(value).is_dir() else str(Path.home())
-
-
-def status_message(parent: QWidget, text: str) -> None:
-    window = parent.window()
-    if isinstance(window, QMainWindow):
-        window.statusBar().showMessage(text, 10000)
 
 
 def safe_file_stem(text: str, fallback: str) -> str:

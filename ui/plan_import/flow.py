@@ -18,14 +18,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from app.jobs import Progress
 from app.office import OfficeService, current_academic_year
 from app.text import plural
 from db.changes import ChangeSet
 from db.connection import Database
-from ui.messages import show_error, show_file_saved
+from ui.messages import remembered_folder, show_error, show_file_saved, status_message
 from ui.plan_import.dialogs import ColumnMappingDialog, PlanImportDialog
 from ui.signals import emit
 from ui.undo import ChangeHistory
@@ -35,17 +35,6 @@ PLAN_FILTER = (
     "Планы (*.docx *.xlsx *.xls *.ods *.txt *.csv *.tsv *.html *.htm);;"
     "Документы Word (*.docx);;Книги Excel (*.xlsx *.xls *.ods);;Текст (*.txt *.csv *.tsv);;Все файлы (*)"
 )
-
-
-def _folder(key: str) -> str:
-    value = QSettings().value(key)
-    return value if isinstance(value, str) and Path(value).is_dir() else str(Path.home())
-
-
-def status_message(parent: QWidget | None, text: str) -> None:
-    window = parent.window() if parent is not None else None
-    if isinstance(window, QMainWindow):
-        window.statusBar().showMessage(text, 10000)
 
 
 def clipboard_formats() -> dict[str, str]:
@@ -129,7 +118,10 @@ class PlanImportFlow(QObject):
     def start_from_file(self, path: Path | None = None) -> None:
         if path is None:
             name, _ = QFileDialog.getOpenFileName(
-                self.parent_widget, "Загрузка плана мероприятий", _folder("plans/import-folder"), PLAN_FILTER
+                self.parent_widget,
+                "Загрузка плана мероприятий",
+                remembered_folder("plans/import-folder"),
+                PLAN_FILTER,
             )
             if not name:
                 self.deleteLater()
@@ -322,7 +314,7 @@ class PlanExportFlow(QObject):
                 .replace("»", "")
             )
             stem = stem.replace('"', "").replace(":", "").replace("?", "").replace("*", "") or "План"
-            default = Path(_folder("plans/export-folder")) / f"{stem}{suffix}"
+            default = Path(remembered_folder("plans/export-folder")) / f"{stem}{suffix}"
             filters = "Документ Word (*.docx)" if suffix == ".docx" else "Книга Excel (*.xlsx)"
             name, _ = QFileDialog.getSaveFileName(self.parent_widget, "Выгрузка плана", str(default), filters)
             if not name:
