@@ -161,6 +161,7 @@ def create_demo(database: Database) -> int:
         plan_ids = create_demo_plans(database)
         create_demo_partnerships(database, plan_ids)
         create_demo_monitoring(database)
+        create_demo_orders(database, plan_ids)
     return len(DEMO_SCHOOLS)
 
 
@@ -282,3 +283,106 @@ def create_demo_monitoring(database: Database) -> int | None:
             entered_by="форма школы",
         )
     return campaign_id
+
+
+DEMO_ISSUER = "комитета образования администрации Кировского муниципального района Ленинградской области"
+DEMO_WORKING_GROUP = (
+    ("Труфанова А.А.", "руководитель ИМС", "chair"),
+    ("Куприенко Е.В.", "главный специалист комитета образования", "deputy"),
+    ("Смирнова О.В.", "методист ИМС", "secretary"),
+    ("Руководители РМО", "по согласованию", "member"),
+)
+
+
+def create_demo_orders(database: Database, plan_ids: list[int]) -> list[int]:
+    """Seed 000 itself — распоряжение № 149 of 27.08.2020 approving its two plans — signed and in
+    the register, the working group of 2020/2021, and a draft on network partnerships."""
+    from app.orders.model import GroupMember, MemberRole, PointDraft
+    from app.orders.printing import sign_order
+    from app.orders.service import OrderService
+
+    OfficeService(database).set_setting("orders.issuer", DEMO_ISSUER)
+    service = OrderService(database)
+    order_id, _ = service.create(
+        {
+            "kind": "directive",
+            "date_style": "words",
+            "issuer": DEMO_ISSUER,
+            "title": "Об утверждении плана мероприятий\nпо оказанию методической помощи школам с признаками "
+            "необъективности\nоценочных процедур и школ, показывающих низкие образовательные результаты,\n"
+            "на 2020-2021 учебный год",
+            "preamble": "В целях организации деятельности образовательных организаций Кировского муниципального "
+            "района Ленинградской области, обеспечения информационной, методической, консультативной поддержки "
+            "школ с низкими образовательными результатами и школ, показывающих признаки необъективности "
+            "оценивания образовательных результатов; оказания помощи по переходу в эффективный режим "
+            "функционирования.:",
+            "control_text": "Контроль за исполнением настоящего распоряжения возложить на Куприенко Е.В. – "
+            "главного специалиста комитета образования.",
+            "signer_position": DEMO_OFFICE.head_position,
+            "signer_name": DEMO_OFFICE.head_name,
+            "distribution": "в дело, УУиК, ОО",
+            "academic_year": DEMO_YEAR,
+            "source": ORDER_REF,
+        },
+        [
+            PointDraft(
+                text="Утвердить план мероприятий по оказанию методической помощи школам с признаками "
+                "необъективности оценочных процедур и школ, показывающих низкие образовательные результаты, "
+                "2020-2021 учебный год согласно Приложению 1."
+            ),
+            PointDraft(
+                text="Назначить ответственной за реализацию плана работы муниципальной информационно-"
+                "методической службы руководителя ИМС Труфанову А.А."
+            ),
+        ],
+    )
+    service.add_appendix(
+        order_id,
+        {
+            "kind": "plan",
+            "plan_ids": plan_ids[:2],
+            "stamp": "Приложение 1\nк распоряжению комитета образования\nадминистрации Кировского\n"
+            "муниципального района\nЛенинградской области\nот 27 августа 2020 года № 149",
+        },
+    )
+    sign_order(database, order_id, number="149", on=date(2020, 8, 27))
+    group_id, _ = service.save_working_group(
+        None,
+        title="Рабочая группа по оказанию методической помощи школам с низкими образовательными результатами",
+        year=DEMO_YEAR,
+        members=[
+            GroupMember(name, position, MemberRole(role)) for name, position, role in DEMO_WORKING_GROUP
+        ],
+    )
+    draft_id, _ = service.create(
+        {
+            "kind": "order",
+            "issuer": DEMO_ISSUER,
+            "title": "Об утверждении списка сетевого партнёрства и состава рабочей группы на 2020-2021 учебный год",
+            "preamble": "В целях оказания методической и организационной поддержки школам с низкими "
+            "образовательными результатами",
+            "directive": "ПРИКАЗЫВАЮ:",
+            "control_text": "Контроль за исполнением настоящего приказа оставляю за собой.",
+            "signer_position": DEMO_OFFICE.head_position,
+            "signer_name": DEMO_OFFICE.head_name,
+            "distribution": "в дело, ОО",
+            "academic_year": DEMO_YEAR,
+        },
+        [
+            PointDraft(text="Утвердить состав рабочей группы в соответствии с приложением 1."),
+            PointDraft(text="Утвердить список сетевого партнёрства в соответствии с приложениями 2 и 3."),
+            PointDraft(
+                addressee="Руководителям общеобразовательных организаций",
+                children=[
+                    PointDraft(
+                        text="Организовать работу в рамках сетевого партнёрства.",
+                        deadline="в течение учебного года",
+                    )
+                ],
+            ),
+        ],
+    )
+    service.add_appendix(draft_id, {"kind": "working_group", "working_group_id": group_id})
+    service.add_appendix(draft_id, {"kind": "partnerships", "academic_year": DEMO_YEAR})
+    service.add_appendix(draft_id, {"kind": "partnership_map", "academic_year": DEMO_YEAR})
+    return [order_id, draft_id]
