@@ -47,7 +47,24 @@ def main(argv: list[str] | None = None) -> int:
         from ui.partnerships.map_cli import run_map_export
 
         return run_map_export(args)
+    if args.command == "order" and args.order_command in ("pdf", "docx"):
+        _draw_maps_with_qt()
     return run_command(args)
+
+
+def _draw_maps_with_qt() -> None:
+    """A partnership-map appendix is drawn by the ui layer; Qt is imported only if one is printed."""
+    import app.cli_orders
+
+    def factory(database):  # type: ignore[no-untyped-def]
+        def render(year: int) -> bytes:
+            from ui.orders.map_image import map_renderer
+
+            return map_renderer(database)(year)
+
+        return render
+
+    app.cli_orders.map_renderer_factory = factory
 
 
 if __name__ == "__main__":

@@ -98,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app import cli_monitoring
 
     cli_monitoring.add_commands(commands, common)
+    from app import cli_orders
+
+    cli_orders.add_commands(commands, common)
     return parser
 
 
@@ -139,6 +142,14 @@ def run_command(args: argparse.Namespace) -> int:
             from app.cli_partnerships import run_partnership
 
             return run_partnership(database, args, _year)
+        if args.command == "order":
+            from app.cli_orders import run_order
+
+            return run_order(database, args)
+        if args.command == "document":
+            from app.cli_orders import run_document
+
+            return run_document(database, args)
         if args.command == "plan":
             from app.cli_plans import run_plan
 

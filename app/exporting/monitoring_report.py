@@ -17,17 +17,15 @@ then splits them letter by letter in narrow table cells.
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from app.domain import Office
 from app.exporting.files import check_target, write_atomically
+from app.exporting.hyphenation import markup
 from app.jobs import Job, Progress
 from app.monitoring.service import YES, Campaign, Criterion, Matrix, MonitoringService
 from app.office import OfficeService
@@ -365,42 +363,7 @@ def criterion_summary(result: CriterionResult) -> str:
     return "—"
 
 
-# --- hyphenation ------------------------------------------------------------------------------
-_WORD = re.compile(r"[А-Яа-яЁё]{5,}")
-
-
-@lru_cache(maxsize=1)
-def _pyphen() -> Any:
-    try:
-        import pyphen
-    except ImportError:  # without pyphen long words are split wherever reportlab must
-        return None
-    return pyphen.Pyphen(lang="ru_RU", left=2, right=2)
-
-
-def soft_hyphens(text: str) -> str:
-    """Soft hyphens (U+00AD) between the syllables of Russian words; abbreviations and the last
-    word stay whole."""
-    dictionary = _pyphen()
-    if dictionary is None:
-        return text
-
-    matches = list(_WORD.finditer(text))
-    # the last word stays whole: a paragraph never ends with a lone syllable such as «ёме.»
-    parts, start = [], 0
-    for match in matches[:-1]:
-        word = match.group(0)
-        parts.append(text[start : match.start()])
-        parts.append(word if word.isupper() else str(dictionary.inserted(word, hyphen="\u00ad")))
-        start = match.end()
-    parts.append(text[start:])
-    return "".join(parts)
-
-
-def markup(text: str, *, hyphenate: bool = True) -> str:
-    """Plain text for a Paragraph: hyphenated, XML-escaped, line breaks kept."""
-    text = text.replace(" — ", f"{NBSP}— ")  # a dash never starts a line
-    return escape(soft_hyphens(text) if hyphenate else text).replace("\n", "<br/>")
+# --- hyphenation: app/exporting/hyphenation.py, shared with the orders' PDF ---------------------
 
 
 # --- the document ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.errors import AppError
+from app.exporting.hyphenation import soft_hyphens
 from app.exporting.monitoring_report import (
     COMPLETE,
     NONE,
@@ -21,7 +22,6 @@ from app.exporting.monitoring_report import (
     export_campaign_report,
     format_number,
     format_percent,
-    soft_hyphens,
 )
 from app.exporting.pdf_fonts import FAMILY, register_fonts
 from app.jobs import Progress, run_job
