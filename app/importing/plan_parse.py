@@ -1185,3 +1185,12 @@ def _strip_cf_html(html: str) -> str:
         start = html.find("<")
         return html[start:] if start >= 0 else ""
     return html
+
+
+# ---- public names for the order reader (app/orders/parse.py reads the whole order around its plans) ----
+
+assemble = _assemble
+title_from = _title_from
+STAMP_START = _STAMP  # «Приложение N», «к приказу …», «УТВЕРЖДЕН…»: the first line of a stamp
+STAMP_END = _STAMP_END  # «от 27 августа 2020 года № 149»: its last line
+SIGNATURE = _SIGNATURE  # «Е.А. Краснова», «Краснова Е.А.»: the signer's name line
