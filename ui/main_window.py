@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 
     from ui.monitoring.page import MonitoringPage
     from ui.office_page import OfficePage
+    from ui.orders.page import OrdersPage
     from ui.overview import OverviewPage
     from ui.partnerships.page import PartnershipsPage
     from ui.plans.view import PlansPage
@@ -128,6 +129,7 @@ class MainWindow(QMainWindow):
         self._partnerships_page: PartnershipsPage | None = None
         self._closing_confirmed = False
         self._monitoring_page: MonitoringPage | None = None
+        self._orders_page: OrdersPage | None = None
         self.counts_label = QLabel()
         self.statusBar().addPermanentWidget(self.counts_label)
         self.add_page("Реестр школ", self.registry_view, icon("registry"))
@@ -136,12 +138,14 @@ class MainWindow(QMainWindow):
         self._plans_row = self.add_page("Планы мероприятий", QWidget(), icon("plans"))
         self._partnerships_row = self.add_page("Сетевое партнёрство", QWidget(), icon("partnership"))
         self._monitoring_row = self.add_page("Мониторинг", QWidget(), icon("monitoring"))
+        self._orders_row = self.add_page("Приказы и письма", QWidget(), icon("orders"))
         self._overview_row = self.add_page("Обзор", QWidget(), icon("overview"))
         self._office_row = self.add_page("Реквизиты органа", QWidget(), icon("office"))
         self._lazy_pages = {
             self._plans_row: self._build_plans_page,
             self._partnerships_row: self._build_partnerships_page,
             self._monitoring_row: self._build_monitoring_page,
+            self._orders_row: self._build_orders_page,
             self._overview_row: self._build_overview_page,
             self._office_row: self._build_office_page,
         }
@@ -298,6 +302,21 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentIndex(self.nav.currentRow())
         assert self._monitoring_page is not None
         return self._monitoring_page
+
+    def _build_orders_page(self) -> QWidget:
+        from ui.orders.page import OrdersPage
+
+        self._orders_page = OrdersPage(self.database, self.history, jobs=self.jobs)
+        return self._orders_page
+
+    @property
+    def orders_page(self) -> OrdersPage:
+        """The «Приказы и письма» page (built on first use)."""
+        if self._orders_page is None:
+            self._build_lazy_page(self._orders_row)
+            self.pages.setCurrentIndex(self.nav.currentRow())
+        assert self._orders_page is not None
+        return self._orders_page
 
     def _open_partnership_warning(self, group_id: int | None, school_id: int | None) -> None:
         page = self.partnerships_page
@@ -594,6 +613,8 @@ class MainWindow(QMainWindow):
 
             page.checklist.confirm_then(close_now)
             return
+        if self._orders_page is not None:
+            self._orders_page.save_pending()  # the editor's unsaved edits, as on leaving it
         self.save_settings()
         # Workers emit on objects this window owns: stop them before anything is destroyed.
         self.jobs.shutdown()

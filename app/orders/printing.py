@@ -148,6 +148,8 @@ def build_appendix(
 ) -> Appendix:
     number = str(index) if count > 1 else ""
     title, blocks, landscape = _content(database, appendix, map_renderer)
+    if appendix.kind is not AppendixKind.TEXT and appendix.body.strip():
+        blocks = text_blocks(appendix.body) + blocks  # the words a document puts before its list
     if appendix.title.strip():
         title = appendix.title
     if appendix.landscape is not None:
@@ -177,8 +179,33 @@ def _content(
         return _partnership_map(appendix, map_renderer)
     if kind is AppendixKind.MONITORING_CRITERIA:
         return _criteria(database, appendix)
-    paragraphs: list[Block] = [Paragraph(p) for p in appendix.body.split("\n") if p.strip()]
-    return "", paragraphs, False
+    return "", text_blocks(appendix.body), False
+
+
+def text_blocks(body: str) -> list[Block]:
+    """Paragraphs of a text appendix; consecutive tab-separated lines are a table whose first line
+    is the header (as Word puts a table on the clipboard, and as the seeds keep theirs)."""
+    blocks: list[Block] = []
+    rows: list[list[str]] = []
+
+    def close_table() -> None:
+        if not rows:
+            return
+        width = max(len(r) for r in rows)
+        header, *body_rows = [r + [""] * (width - len(r)) for r in rows]
+        weights = [max(1.0, min(8.0, max(len(r[i]) for r in rows) / 12)) for i in range(width)]
+        blocks.append(Table(header=header, rows=[TableRow(r) for r in body_rows], widths=weights))
+        rows.clear()
+
+    for line in body.split("\n"):
+        if "\t" in line:
+            rows.append([cell.strip() for cell in line.split("\t")])
+            continue
+        close_table()
+        if line.strip():
+            blocks.append(Paragraph(line.strip()))
+    close_table()
+    return blocks
 
 
 def plan_table(plan: Plan) -> Table:

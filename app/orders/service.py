@@ -405,7 +405,9 @@ class OrderService:
                 problems.append(FieldProblem("kind", "Неизвестный вид приложения."))
         for name in ("title", "body", "stamp"):
             if name in raw:
-                values[name] = clean_multiline(raw[name] or "")
+                values[name] = (
+                    clean_body(raw[name] or "") if name == "body" else clean_multiline(raw[name] or "")
+                )
                 _check_length(name, values[name], problems)
         if "plan_ids" in raw:
             values["plan_ids"] = json.dumps([int(v) for v in raw["plan_ids"] or ()])
@@ -716,6 +718,21 @@ class OrderService:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def clean_body(value: object) -> str:
+    """Like `clean_multiline`, but a tab-separated line (a table row) keeps its tabs."""
+    lines = [
+        "\t".join(" ".join(cell.split()) for cell in line.split("\t"))
+        if "\t" in line
+        else " ".join(line.split())
+        for line in str(value).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
+    return (
+        clean_multiline("\n".join(lines))
+        if not any("\t" in line for line in lines)
+        else "\n".join(lines).strip("\n")
+    )
 
 
 def appendix_from_row(r: Mapping[str, Any]) -> OrderAppendix:

@@ -367,3 +367,22 @@ def test_overlong_text_is_refused_with_a_message(demo_db: Database) -> None:
     with pytest.raises(ValidationError) as caught:
         OrderService(demo_db).create({"title": "x" * 200_000})
     assert "Слишком длинный текст" in caught.value.problems[0].message
+
+
+def test_text_appendix_prints_tab_separated_lines_as_a_table(demo_db: Database) -> None:
+    service = OrderService(demo_db)
+    order_id = _draft(demo_db)
+    service.add_appendix(
+        order_id,
+        {
+            "kind": "text",
+            "title": "Критерии",
+            "body": "Вступление.\nТип школы\tКритерии\tПоказатели\nШНРО\tНизкие результаты\tДоля\nИтог.",
+        },
+    )
+    (appendix,) = build_document(demo_db, service.get(order_id)).appendices
+    intro, table, tail = appendix.blocks
+    assert isinstance(intro, Paragraph) and intro.text == "Вступление."
+    assert isinstance(table, Table) and table.header == ["Тип школы", "Критерии", "Показатели"]
+    assert [r.cells for r in table.rows] == [["ШНРО", "Низкие результаты", "Доля"]]
+    assert isinstance(tail, Paragraph) and tail.text == "Итог."
