@@ -16,7 +16,11 @@ minimum and maximum:
   c. the Excel import of 40,000 rows (preview + apply into a fresh database), against
      python-calamine reading the same file plus a plain sqlite3 executemany of its rows;
   d. the export of 40,000 schools, against openpyxl write-only with the same values and no styles;
-     and the import of 100,000 rows with the peak memory of the process.
+     and the import of 100,000 rows with the peak memory of the process;
+  e. plans, the partnership map and monitoring (bench/deadlines.py, plan_paint.py, plan_docx.py,
+     partnership_map.py, monitoring.py), each against its own baseline;
+  f. printing an order with a 100-item plan appendix as a whole process, against LibreOffice
+     converting the same order's .docx, and warm generation (bench/orders.py).
 
 Every repetition runs in a fresh process with a time limit (bench/tasks.py); a failed measurement
 is reported as failed, the others still run, and the exit code is 1.
@@ -774,6 +778,50 @@ def bench_monitoring(quick: bool, scratch: Path) -> list[Measurement]:
     return [scroll, forms]
 
 
+def bench_orders(reps: int, scratch: Path) -> list[Measurement]:
+    """Issue #6: an order with a 100-item plan appendix printed to PDF by `main.py … order pdf`, as a
+    whole process, against LibreOffice converting the same order's .docx; warm generation."""
+    env = {**bench_env(scratch), "QT_QPA_PLATFORM": "offscreen"}
+    data = _script_json("orders.py", "--repeat", str(reps), env=env, timeout=1800)
+    process = data["order_pdf_process_s"]
+    m = Measurement(
+        "order_pdf",
+        f"`order pdf` of an order with a {data['items']}-item plan appendix, whole process",
+        "s",
+        value=_span(process["median"], process["min"], process["max"]),
+        goal="≥ 3× faster than LibreOffice (ratio ≤ 0.33)",
+        ratio_goal=1 / 3,
+    )
+    if data["libreoffice_s"]:
+        lo = data["libreoffice_s"]
+        m.baseline = _span(lo["median"], lo["min"], lo["max"])
+        m.baseline_title = (
+            "LibreOffice headless converting the same order exported as .docx "
+            "(`soffice --headless --convert-to pdf`, profile already created)"
+        )
+        m.notes.append(
+            f"{data['speedup']:.1f}× faster than LibreOffice; {data['pages']} pages "
+            f"(LibreOffice: {data['libreoffice_pages']})"
+        )
+    else:
+        m.notes.append(
+            "LibreOffice is not installed on this machine: no comparison (apt-get install libreoffice-writer-nogui)"
+        )
+    m.judge()
+    warm = data["warm_s"]
+    plain = data["plain_reportlab_s"]
+    w = Measurement(
+        "order_pdf_warm",
+        f"Warm generation inside the running program, the same {data['pages']}-page order",
+        "s",
+        value=_span(warm["median"], warm["min"], warm["max"]),
+        baseline=_span(plain["median"], plain["min"], plain["max"]),
+        baseline_title="reportlab setting the same words as plain paragraphs and a plain table (no stamps, no hyphenation)",
+    )
+    w.judge()
+    return [m, w]
+
+
 def machine_info() -> dict[str, str]:
     info: dict[str, str] = {}
     cpu = "unknown"
@@ -1126,8 +1174,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=None, help="where to write the report")
     parser.add_argument(
         "--only",
-        default="start,filter,import,export,big,plans,map,monitoring",
-        help="comma-separated subset of: start, filter, import, export, big, plans, map, monitoring",
+        default="start,filter,import,export,big,plans,map,monitoring,orders",
+        help="comma-separated subset of: start, filter, import, export, big, plans, map, monitoring, orders",
     )
     args = parser.parse_args(argv)
     quick: bool = args.quick
@@ -1189,6 +1237,8 @@ def main(argv: list[str] | None = None) -> int:
             attempt("Partnership map", "map", lambda s: bench_partnerships(reps, s))
         if "monitoring" in only:
             attempt("Monitoring", "monitoring", lambda s: bench_monitoring(quick, s))
+        if "orders" in only:
+            attempt("Orders", "orders", lambda s: bench_orders(reps, s))
         if big_file is not None:
             attempt(
                 "Excel import of 100 000 rows",

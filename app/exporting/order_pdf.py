@@ -63,7 +63,7 @@ def _glyphs() -> frozenset[int]:
 
     from app.exporting.pdf_fonts import register_fonts
 
-    return frozenset(pdfmetrics.getFont(register_fonts()).face.charToGlyph) | {ord("\n")}
+    return frozenset(pdfmetrics.getFont(register_fonts(italic=False)).face.charToGlyph) | {ord("\n")}
 
 
 def clean(text: Any) -> str:
@@ -570,10 +570,37 @@ def _split_tall_row(cells: list[Any], rooms: list[float], limit: float, piece: f
     return [[parts[i] if i < len(parts) else "" for parts in columns] for i in range(count)]
 
 
+@lru_cache(maxsize=1)
+def _cell_paragraph() -> type:
+    """A table cell's paragraph that remembers its last wrap: reportlab wraps every cell to measure
+    the row, again to split the table at a page and again to draw it, each time breaking the same
+    lines at the same width (a third of an order's printing time)."""
+    from reportlab.platypus import Paragraph as RLParagraph
+
+    class CellParagraph(RLParagraph):
+        _wrapped: tuple[float, float, tuple[float, float]] | None = None
+
+        def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+            known = self._wrapped
+            if known is not None and known[0] == avail_width and known[1] >= 0:
+                self.width = avail_width
+                return known[2]
+            size = super().wrap(avail_width, avail_height)
+            self._wrapped = (avail_width, 0.0, size)
+            return size
+
+        def split(self, avail_width: float, avail_height: float) -> list[Any]:
+            self._wrapped = None
+            return super().split(avail_width, avail_height)
+
+    return CellParagraph
+
+
 def _table(table: Table, styles: _Styles, page: _Page) -> list[Any]:
     from reportlab.lib import colors
-    from reportlab.platypus import Paragraph as RLParagraph
     from reportlab.platypus import TableStyle
+
+    RLParagraph = _cell_paragraph()
 
     frame_width = page.frame_width
     header = [clean(cell) for cell in table.header]
@@ -818,7 +845,7 @@ def _build(document: OrderDocument, target: Any) -> None:
 
     from app.exporting.pdf_fonts import register_fonts
 
-    family = register_fonts()
+    family = register_fonts(italic=False)
     left = _number(document.left_margin_mm, 20.0, 20.0, 30.0) * MM
     layout = _Layout(
         family=family,
