@@ -761,6 +761,12 @@ class _Reader:
             match = _DEADLINE.match(text)
             if match and current is not None:
                 value = match["v"].strip()
+                previous = recent[-2] if len(recent) >= 2 else None
+                if current.deadline and previous is not None and not previous.deadline:
+                    # seed 003: a page broke the text so that the point before's «Срок:» line fell
+                    # after this point's first line; each point keeps its own
+                    previous.deadline, current.deadline = current.deadline, value
+                    continue
                 if current.deadline and current.deadline != value:
                     self.warn([line], f"у пункта {current.number} два срока; записаны оба.")
                     current.deadline = f"{current.deadline}; {value}"
