@@ -386,3 +386,41 @@ def test_text_appendix_prints_tab_separated_lines_as_a_table(demo_db: Database) 
     assert isinstance(table, Table) and table.header == ["Тип школы", "Критерии", "Показатели"]
     assert [r.cells for r in table.rows] == [["ШНРО", "Низкие результаты", "Доля"]]
     assert isinstance(tail, Paragraph) and tail.text == "Итог."
+
+
+def test_a_300_item_plan_with_hostile_text_prints_to_pdf_and_docx(demo_db: Database, tmp_path: Path) -> None:
+    import io
+
+    import docx
+    import pypdf
+
+    from app.exporting.order_docx import write_order_docx
+    from app.exporting.order_pdf import render_order_pdf
+
+    plans = PlanService(demo_db)
+    plan_id, _ = plans.create({"title": "План <&> «300 пунктов» № 1 — 2020/2021", "academic_year": 2020})
+    hostile = 'Текст с <тегом> & «кавычками» "прямыми" № 5 — тире 🙂 中文 \x07 ё'
+    for n in range(300):
+        plans.add_item(
+            plan_id,
+            {
+                "measure": ("Очень длинное мероприятие " * 400) if n == 7 else f"{hostile} {n}",
+                "deadline_text": "В течение года",
+                "responsible": "Отдел образования",
+            },
+        )
+    service = OrderService(demo_db)
+    order_id = _draft(demo_db, title=f"Об утверждении {hostile}")
+    service.add_appendix(order_id, {"kind": "plan", "plan_ids": [plan_id]})
+    document = build_document(demo_db, service.get(order_id))
+    pdf = render_order_pdf(document)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) > 10
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "Текст с <тегом> & «кавычками»" in text  # escaped, never read as markup
+    assert "🙂" not in text and "□" in text  # a character the font lacks prints as a box, not as a crash
+    assert "\x07" not in text
+    target = tmp_path / "приказ с планом.docx"
+    write_order_docx(document, target)
+    words = " ".join(p.text for p in docx.Document(str(target)).paragraphs)
+    assert "Об утверждении Текст с <тегом> & «кавычками»" in words
