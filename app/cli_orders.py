@@ -183,7 +183,7 @@ def _rollover(database: Any, args: argparse.Namespace) -> int:
     from app.orders.rollover import roll_over_order
 
     new_id, _ = roll_over_order(database, args.id, _optional_year(args))
-    print(f"Создан проект № {new_id} на следующий учебный год.")
+    print(f"Создан проект на следующий учебный год (запись {new_id} в базе).")
     return 0
 
 

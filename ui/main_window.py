@@ -613,8 +613,10 @@ class MainWindow(QMainWindow):
 
             page.checklist.confirm_then(close_now)
             return
-        if self._orders_page is not None:
-            self._orders_page.save_pending()  # the editor's unsaved edits, as on leaving it
+        if self._orders_page is not None and not self._orders_page.save_pending():
+            # the editor's edits could not be saved (the message said why): stay, lose nothing
+            event.ignore()
+            return
         self.save_settings()
         # Workers emit on objects this window owns: stop them before anything is destroyed.
         self.jobs.shutdown()

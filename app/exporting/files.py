@@ -28,7 +28,14 @@ def check_target(path: Path, suffixes: tuple[str, ...], what: str) -> Path:
 def write_atomically(path: Path, write: Callable[[str], None]) -> None:
     """Call `write(temp_name)` and move the result to `path`."""
     path = Path(path)
-    handle, temp_name = tempfile.mkstemp(prefix=".opora-", suffix=path.suffix, dir=path.parent)
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=".opora-", suffix=path.suffix, dir=path.parent)
+    except OSError as exc:  # a read-only folder or disk, a full disk, a folder that vanished
+        raise AppError(
+            f"Не удалось записать файл «{path.name}» в папку «{path.parent}»: "
+            f"{'папка защищена от записи' if isinstance(exc, PermissionError) else exc.strerror or exc}. "
+            "Выберите другую папку."
+        ) from exc
     os.close(handle)
     try:
         write(temp_name)

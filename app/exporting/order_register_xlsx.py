@@ -75,7 +75,7 @@ def write_register(summaries: Sequence[OrderSummary], path: Path, *, office_name
             summary.number,
             summary.order_date,
             summary.title.replace("\n", " "),
-            summary.signer_name,
+            summary.signer_name if summary.status.value == "signed" else "",
             summary.status.label,
             summary.appendix_count,
             amends,

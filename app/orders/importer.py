@@ -56,6 +56,7 @@ class DocumentImportPreview:
     partnerships: dict[int, Any]  # appendix index → PartnershipImportPreview
     monitoring: dict[int, int | None]  # appendix index → an existing template id, or None to create one
     warnings: list[str] = field(default_factory=list)
+    will_be_signed: bool = False  # it carries a number and a date still free in the register
 
     def summary(self) -> str:
         parsed = self.parsed
@@ -65,20 +66,23 @@ class DocumentImportPreview:
             head += f" от {parsed.date:%d.%m.%Y}"
         if parsed.number:
             head += f" № {parsed.number}"
-        parts = [f"{head} «{' '.join(parsed.title.split())[:120]}»", f"пунктов: {_count(parsed.points)}"]
+        title = _short_words(" ".join(parsed.title.split()), 120)
+        parts = [f"{head} «{title}»" if title else head, f"пунктов: {_count(parsed.points)}"]
         if parsed.appendices:
             parts.append(
                 "приложения: "
                 + "; ".join(
-                    f"{a.number or '—'} — {_APPENDIX_LABELS.get(a.kind, a.kind)}" for a in parsed.appendices
+                    f"{a.number + ' — ' if a.number else ''}{_APPENDIX_LABELS.get(a.kind, a.kind)}"
+                    for a in parsed.appendices
                 )
             )
+        lines = ["; ".join(parts) + "."]
         if self.plans is not None and self.plans.plans:
-            parts.append(self.plans.summary())
+            lines.append(self.plans.summary())
         new_schools = sum(m is None for p in self.school_lists.values() for m in p.matched)
         if new_schools:
-            parts.append(f"новых школ в реестре: {new_schools}")
-        return "; ".join(parts) + "."
+            lines.append(f"Новых школ в реестре: {new_schools}.")
+        return "\n".join(lines)
 
     def as_json(self) -> dict[str, Any]:
         parsed = self.parsed
@@ -129,6 +133,14 @@ _APPENDIX_LABELS = {
     "monitoring_criteria": "критерии мониторинга",
     "text": "текст",
 }
+
+
+def _short_words(text: str, limit: int) -> str:
+    """Cut at a word, never inside one."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit].rstrip(" ,;:") + "…"
 
 
 def _count(points: list[ParsedPoint]) -> int:
@@ -198,16 +210,37 @@ def preview_parsed(database: Database, parsed: ParsedOrder) -> DocumentImportPre
                 )
             groups[index] = members
         elif appendix.kind == "partnerships":
+            from app.importing.errors import ImportFileError
             from app.partnerships.importer import preview_partnership_import
+            from app.partnerships.parse import parse_rows
 
-            lines = appendix.paragraphs or ["\t".join(r) for r in appendix.table_rows]
-            parsed_groups = parse_partnership_text("\n".join(lines), parsed.source_name)
+            try:
+                if appendix.table_rows:  # a table: its header says which column holds which schools
+                    parsed_groups = parse_rows(appendix.table_rows, parsed.source_name)
+                else:
+                    parsed_groups = parse_partnership_text("\n".join(appendix.paragraphs), parsed.source_name)
+            except ImportFileError as exc:
+                warnings.append(f"{where}: {exc.message} — приложение сохранено текстом")
+                continue
             partnerships[index] = preview_partnership_import(database, parsed_groups, year)
             for issue in partnerships[index].issues:
                 warnings.append(f"{where}: {issue.message}")
         elif appendix.kind == "monitoring_criteria":
             monitoring[index] = _matching_template(database, appendix)
+    will_be_signed = False
+    if parsed.number and parsed.date:
+        from app.orders.service import OrderService
+
+        kind = OrderKind(parsed.kind)
+        if OrderService(database).number_in_use(kind, parsed.number, parsed.date):
+            warnings.append(
+                f"{kind.label} № {parsed.number} за {parsed.date.year} год уже есть в журнале как подписанный: "
+                "документ будет загружен как проект, чтобы номер не повторился"
+            )
+        else:
+            will_be_signed = True
     return DocumentImportPreview(
+        will_be_signed=will_be_signed,
         source_name=parsed.source_name,
         parsed=parsed,
         year=year,
@@ -460,7 +493,7 @@ def apply_document_import(
         _, more = service.add_appendix(order_id, values)
         changeset.changes.extend(more.changes)
     status = "draft"
-    if parsed.number and parsed.date and service.check_ready(service.get(order_id)) == []:
+    if preview.will_be_signed:
         status = _register_as_signed(database, order_id, parsed, changeset, map_renderer)
     result = DocumentImportResult(
         order_id=order_id,
@@ -487,7 +520,9 @@ def _register_as_signed(
     service = OrderService(database)
     if parsed.date is None or service.number_in_use(OrderKind(parsed.kind), parsed.number, parsed.date):
         return "draft"
-    more, _ = sign_order(database, order_id, number=parsed.number, on=parsed.date, map_renderer=map_renderer)
+    more, _ = sign_order(
+        database, order_id, number=parsed.number, on=parsed.date, map_renderer=map_renderer, check=False
+    )
     changeset.changes.extend(more.changes)
     return "signed"
 

@@ -68,7 +68,6 @@ from pathlib import Path
 from app.importing.errors import ImportFileError
 from app.importing.plan_columns import DocumentBlock, RawTable, TextBlock, clean_cell
 from app.importing.plan_parse import (
-    MAX_TEXT_CHARS,
     SIGNATURE,
     STAMP_END,
     STAMP_START,
@@ -91,6 +90,7 @@ __all__ = [
 ]
 
 APPENDIX_KINDS = ("plan", "school_list", "working_group", "partnerships", "monitoring_criteria", "text")
+MAX_ORDER_CHARS = 3_000_000  # the longest seed is 60 000; a larger «order» is several documents or not one
 HEAD_LINES = 40  # the kind, date and number sit in the first lines of page 1
 MAX_POSITION_LINES = 4
 
@@ -185,6 +185,8 @@ _DATE = (
     + ")"
 )
 _DATE_LINE = re.compile(r"^(?:от\s*)?" + _DATE + r"\s*(?:[№N]\s*(?P<number>\S.*))?$", re.IGNORECASE)
+# «от «___» ____________ 20___ г.   № ________», «от __________ № ______»: a draft's blank requisites
+_BLANK_REQUISITES = re.compile(r"^(?:от\s*)?[«\"]?_{2,}[»\"]?[\s_]*(?:20_*\s*г\.?)?\s*(?:[№N]\s*_*)?$")
 _NUMBER_LINE = re.compile(r"^[№N]\s*(?P<number>\S.{0,40})$")
 _PLACE = re.compile(
     r"^(?:(?:г|с|п|пгт|рп|р\.п|д|ст|пос|х)\.\s?|(?:город|село|поселок|посёлок|деревня|станица)\s)"
@@ -550,6 +552,8 @@ class _Reader:
                 if len(parts) > 1:
                     order.reply_to = parts[1].strip()
             return True
+        if _BLANK_REQUISITES.match(text):  # a draft printed with blanks to fill in by hand
+            return True
         match = _NUMBER_LINE.match(text)
         if match and not order.number:
             order.number = match["number"].strip()
@@ -869,6 +873,7 @@ class _Reader:
     # -- appendices
 
     def read_appendices(self, part: list[_Item]) -> None:
+        part = self.cut_next_document(part)
         if all(_blank(item) for item in part):
             self.check_references()
             return
@@ -887,6 +892,39 @@ class _Reader:
         self.order.appendices = [a for a in appendices if a is not None]
         self.number_unstamped()
         self.check_references()
+
+    def cut_next_document(self, part: list[_Item]) -> list[_Item]:
+        """Two documents in one file (pasted one after the other): a second «ПРИКАЗ» or
+        «РАСПОРЯЖЕНИЕ» line after the signature starts another document, with its letterhead just
+        above it. Only the first is read, and the user is told, rather than the second becoming an
+        appendix of the first."""
+        kind_at = next(
+            (
+                k
+                for k, item in enumerate(part)
+                if isinstance(item, _Line) and item.text and _kind_of(item.text)
+            ),
+            None,
+        )
+        if kind_at is None:
+            return part
+        start = kind_at
+        lines_above = 0
+        while start > 0 and isinstance(part[start - 1], _Line) and lines_above < 8:
+            start -= 1
+            lines_above += 1
+            if _blank(part[start]) and start > 0 and _blank(part[start - 1]):
+                break
+        while start < kind_at and _blank(part[start]):
+            start += 1
+        line = part[kind_at]
+        assert isinstance(line, _Line)
+        self.warn(
+            [line],
+            f"после подписи начинается другой документ («{line.text}»): загружен только первый; "
+            "второй сохраните в отдельный файл и загрузите отдельно.",
+        )
+        return part[:start]
 
     def unstamped_starts(self, part: list[_Item]) -> set[int]:
         """Where appendices begin when none is stamped: at the part's start, at each plan's title,
@@ -1270,8 +1308,13 @@ def _read(blocks: list[DocumentBlock], source_name: str, unit: str) -> ParsedOrd
 
 def parse_order_text(text: str, source_name: str) -> ParsedOrder:
     """An order from the seeds' tab-separated text (a paste of text/plain from Word, a .txt file)."""
-    if len(text) > MAX_TEXT_CHARS:
-        raise ImportFileError(f"В файле «{source_name}» слишком много текста ({len(text)} символов).")
+    if len(text) > MAX_ORDER_CHARS:
+        size = f"{len(text):,}".replace(",", "\u00a0")
+        raise ImportFileError(
+            f"Файл «{source_name}» слишком велик для приказа: {size} знаков (приказ со всеми "
+            f"приложениями обычно меньше {MAX_ORDER_CHARS // 1_000_000} млн знаков). Проверьте, что это один "
+            "документ, а не несколько, сохранённых вместе."
+        )
     return _read(text_blocks(text, source_name), source_name, "строка")
 
 

@@ -410,6 +410,7 @@ def sign_order(
     number: str,
     on: date,
     map_renderer: MapRenderer | None = None,
+    check: bool = True,
 ) -> tuple[ChangeSet, bytes]:
     """Give the order its number and date, print the final copy and freeze it with its data."""
     from dataclasses import replace
@@ -424,7 +425,9 @@ def sign_order(
     document = build_document(database, final, map_renderer=map_renderer, use_snapshot=False)
     document.draft = False
     pdf = render_order_pdf(document)
-    changeset = service.sign(order_id, number=number, on=on, pdf=pdf, snapshot=document.to_json())
+    changeset = service.sign(
+        order_id, number=number, on=on, pdf=pdf, snapshot=document.to_json(), check=check
+    )
     return changeset, pdf
 
 

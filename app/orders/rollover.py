@@ -3,6 +3,7 @@ group and partnerships, becomes this year's draft."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from app.deadlines import shift_years
@@ -14,14 +15,35 @@ from app.plans.service import PlanService
 from db.changes import ChangeSet
 from db.connection import Database
 
+# A cited document keeps its date and its quoted title: «приказа министерства … от 17.09.2021 № 2625», «Федеральным
+# законом от 29.12.2012 № 273-ФЗ», «№ 338-ОД от 08.05.2020», «от 8 мая 2020 года № 338».
+_MONTHS = r"(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
+_DATE = rf"(?:\d{{1,2}}\.\d{{1,2}}\.\s?\d{{2,4}}|\d{{1,2}}\s+{_MONTHS}\s+\d{{4}})\s*(?:г\.?|года)?"
+_REFERENCE = re.compile(
+    rf"(?:\bот\s+{_DATE}\s*(?:№|N)\s*[\w/.\-–]+|(?:№|N)\s*[\w/.\-–]+\s+от\s+{_DATE})"
+    r"(?:\s*«[^«»]*(?:«[^«»]*»[^«»]*)*»)?",  # and the cited document's title in quotes
+    re.IGNORECASE,
+)
+
+
+def shift_text(text: str, years: int) -> str:
+    """The years of the text moved, except in the requisites of documents it cites."""
+    parts, start = [], 0
+    for match in _REFERENCE.finditer(text):
+        parts.append(shift_years(text[start : match.start()], years))
+        parts.append(match.group(0))
+        start = match.end()
+    parts.append(shift_years(text[start:], years))
+    return "".join(parts)
+
 
 def _shift_points(points: list[PointDraft], years: int) -> list[PointDraft]:
     return [
         replace(
             p,
-            text=shift_years(p.text, years),
-            addressee=shift_years(p.addressee, years),
-            deadline=shift_years(p.deadline, years),
+            text=shift_text(p.text, years),
+            addressee=shift_text(p.addressee, years),
+            deadline=shift_text(p.deadline, years),
             children=_shift_points(p.children, years),
         )
         for p in points
@@ -73,7 +95,7 @@ def roll_over_order(database: Database, order_id: int, to_year: int | None = Non
             except AppError:
                 continue
             new_group, more = service.save_working_group(
-                None, title=shift_years(group.title, years), year=to_year, members=group.members
+                None, title=shift_text(group.title, years), year=to_year, members=group.members
             )
             groups[appendix.working_group_id] = new_group
             changeset.changes.extend(more.changes)
@@ -85,8 +107,8 @@ def roll_over_order(database: Database, order_id: int, to_year: int | None = Non
         "kind_title": order.kind_title,
         "issuer": order.issuer,
         "addressee": order.addressee,
-        "title": shift_years(order.title, years),
-        "preamble": shift_years(order.preamble, years),
+        "title": shift_text(order.title, years),
+        "preamble": shift_text(order.preamble, years),
         "directive": order.directive,
         "control_text": order.control_text,
         "signer_position": order.signer_position,
@@ -104,7 +126,7 @@ def roll_over_order(database: Database, order_id: int, to_year: int | None = Non
     for appendix in order.appendices:
         values = {
             "kind": appendix.kind.value,
-            "title": shift_years(appendix.title, years),
+            "title": shift_text(appendix.title, years),
             "plan_ids": [rolled_plans.get(p, p) for p in appendix.plan_ids],
             "academic_year": appendix.academic_year + years
             if appendix.academic_year is not None
@@ -112,7 +134,7 @@ def roll_over_order(database: Database, order_id: int, to_year: int | None = Non
             "category": appendix.category,
             "working_group_id": groups.get(appendix.working_group_id or 0, appendix.working_group_id),
             "template_id": appendix.template_id,
-            "body": shift_years(appendix.body, years),
+            "body": shift_text(appendix.body, years),
             "landscape": appendix.landscape,
             "stamp": "",
         }

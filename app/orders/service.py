@@ -101,10 +101,26 @@ def options_json(options: OrderOptions) -> str:
     )
 
 
+_FIELD_LABELS = {
+    "title": "заголовок",
+    "preamble": "преамбула",
+    "letterhead": "бланк",
+    "addressee": "адресат",
+    "control_text": "пункт о контроле",
+    "signer_position": "должность подписывающего",
+    "text": "текст пункта",
+    "addressee_point": "адресат пункта",
+    "body": "текст приложения",
+    "stamp": "отметка приложения",
+}
+
+
 def _check_length(name: str, value: str, problems: list[FieldProblem]) -> None:
     if len(value) > MAX_TEXT:
+        size, limit = (f"{n:,}".replace(",", "\u00a0") for n in (len(value), MAX_TEXT))
+        label = _FIELD_LABELS.get(name, name)
         problems.append(
-            FieldProblem(name, f"Слишком длинный текст: {len(value):,} знаков (не больше {MAX_TEXT:,}).")
+            FieldProblem(name, f"Слишком длинный текст в поле «{label}»: {size} знаков (не больше {limit}).")
         )
 
 
@@ -161,7 +177,7 @@ class OrderService:
             "SELECT o.*, snapshot <> '' AS has_snapshot FROM orders o WHERE o.id = ?", (order_id,)
         )
         if not rows:
-            raise AppError(f"Документ № {order_id} не найден: возможно, он удалён.")
+            raise AppError(f"Документ (запись {order_id} в базе) не найден: возможно, он удалён.")
         r = rows[0]
         return Order(
             id=r["id"],
@@ -485,8 +501,14 @@ class OrderService:
             problems.append("не указана должность подписывающего")
         if not order.points and not order.preamble.strip():
             problems.append("нет ни одного пункта и нет текста")
+        if order.kind is OrderKind.LETTER and not order.addressee.strip():
+            problems.append("не указан адресат письма")
+        for draft in _walk(point_drafts(order.points)):
+            if draft.text.rstrip().endswith(":") and not draft.children:
+                problems.append(f"после «{_short(draft.text, 50)}» нет ни одного подпункта")
         for number, appendix in enumerate(order.appendices, start=1):
             problems.extend(f"приложение {number}: {p}" for p in self.appendix_problems(appendix))
+        problems.extend(reference_problems(order))
         return problems
 
     def appendix_problems(self, appendix: OrderAppendix) -> list[str]:
@@ -513,9 +535,21 @@ class OrderService:
                 problems.append("не выбрана категория школ")
             if appendix.academic_year is None:
                 problems.append("не выбран учебный год")
+            elif appendix.category and not self.database.query(
+                "SELECT 1 FROM school_categories WHERE academic_year = ? AND category = ?",
+                (appendix.academic_year, appendix.category),
+            ):
+                problems.append(
+                    "в реестре нет ни одной школы этой категории за этот учебный год — список пуст"
+                )
         elif kind in (AppendixKind.PARTNERSHIPS, AppendixKind.PARTNERSHIP_MAP):
             if appendix.academic_year is None:
                 problems.append("не выбран учебный год")
+            elif not self.database.query(
+                "SELECT 1 FROM partnership_groups WHERE academic_year = ? AND status <> 'cancelled'",
+                (appendix.academic_year,),
+            ):
+                problems.append("на этот учебный год не задано ни одного партнёрства")
         elif kind is AppendixKind.TEXT and not appendix.body.strip() and not appendix.title.strip():
             problems.append("пустое приложение: нет ни заголовка, ни текста")
         return problems
@@ -528,13 +562,15 @@ class OrderService:
         on: date,
         pdf: bytes,
         snapshot: Mapping[str, Any],
+        check: bool = True,
     ) -> ChangeSet:
         """Mark signed with the number and date it takes in the register, keeping the PDF printed
         for signing and the document it was printed from. `app.orders.printing.sign_order` makes
         both; this method only checks and stores them."""
         current = self._draft(order_id)
         number = clean_text(number)
-        problems = self.check_ready(current)
+        # an imported document was signed on paper as it is: only its number must be free
+        problems = self.check_ready(current) if check else []
         if not number:
             problems.insert(0, "не указан номер")
         elif self.number_in_use(current.kind, number, on, except_id=order_id):
@@ -753,6 +789,63 @@ def appendix_from_row(r: Mapping[str, Any]) -> OrderAppendix:
         landscape=None if r["landscape"] is None else bool(r["landscape"]),
         stamp=r["stamp"],
     )
+
+
+# «согласно приложению 1», «в соответствии с приложением № 2», «(Приложение № 3)», «приложениями 2 и 3»
+_APPENDIX_REFERENCE = re.compile(
+    r"приложени(?:е|я|ю|ем|и|ями|ям|ях)\s*(?:№\s*)?(\d+)(?:\s*(?:,|и)\s*(?:№\s*)?(\d+))?", re.IGNORECASE
+)
+# what a point says the appendix is, by the words before the reference
+_APPENDIX_WORDS = (
+    (AppendixKind.WORKING_GROUP, re.compile(r"рабоч\w* групп", re.IGNORECASE)),
+    (AppendixKind.PARTNERSHIPS, re.compile(r"партн[её]рств", re.IGNORECASE)),
+    (AppendixKind.MONITORING_CRITERIA, re.compile(r"мониторинг|критери", re.IGNORECASE)),
+    (
+        AppendixKind.SCHOOL_LIST,
+        re.compile(r"списо?к\w*\s+(?:обще)?образовательных|списо?к\w*\s+школ", re.IGNORECASE),
+    ),
+    (AppendixKind.PLAN, re.compile(r"\bплан\w*|дорожн\w+ карт|комплекс\w* мер", re.IGNORECASE)),
+)
+
+
+def reference_problems(order: Order) -> list[str]:
+    """Points that name an appendix the order does not have, or name it as something it is not
+    (an appendix moved or deleted after the text was written)."""
+    problems: list[str] = []
+    count = len(order.appendices)
+    numbers = number_points(order.points)
+    texts = [(n, p.addressee + " " + p.text) for n, p in zip(numbers, order.points, strict=True)]
+    texts += [(n, c.text) for p, n in zip(order.points, numbers, strict=True) for c in p.children]
+    for number, text in texts:
+        previous_end = 0
+        for match in _APPENDIX_REFERENCE.finditer(text):
+            cited = [int(g) for g in match.groups() if g]
+            for value in cited:
+                if value > count or value < 1:
+                    problems.append(
+                        f"пункт {number.rstrip('.')} ссылается на приложение {value}, а приложений {count}"
+                        if count
+                        else f"пункт {number.rstrip('.')} ссылается на приложение {value}, а приложений нет"
+                    )
+            before, previous_end = text[previous_end : match.start()], match.end()
+            if len(cited) != 1 or not 1 <= cited[0] <= count:
+                continue
+            # the thing named nearest before the reference is what the point says the appendix is
+            said, said_at = None, -1
+            for kind, words in _APPENDIX_WORDS:
+                for found in words.finditer(before):
+                    if found.start() > said_at:
+                        said, said_at = kind, found.start()
+            actual = order.appendices[cited[0] - 1].kind
+            kinds_alike = {said, actual} <= {AppendixKind.PARTNERSHIPS, AppendixKind.PARTNERSHIP_MAP} or (
+                said is AppendixKind.PLAN and actual is AppendixKind.TEXT
+            )
+            if said is not None and said is not actual and not kinds_alike:
+                problems.append(
+                    f"пункт {number.rstrip('.')} называет приложение {cited[0]} «{said.label.lower()}», "
+                    f"а приложение {cited[0]} — «{actual.label.lower()}» (приложения переставлены или удалены?)"
+                )
+    return problems
 
 
 def _walk(points: Iterable[PointDraft]) -> Iterable[PointDraft]:

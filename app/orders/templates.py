@@ -257,7 +257,10 @@ def create_from_template(
         )
         notes.extend(filled.notes)
         # a lone appendix has no number: «согласно приложению  к приказу» loses the double space
-        return re.sub(r" +([.,;:)])", r"\1", re.sub(r" {2,}", " ", filled.text))
+        text = re.sub(r" +([.,;:)])", r"\1", re.sub(r" {2,}", " ", filled.text))
+        return re.sub(
+            r"(?<!\.)\.\.(?!\.)", ".", text
+        )  # «Плаксину И.Н..»: the initials' dot ends the sentence
 
     def points(nodes: Any) -> list[PointDraft]:
         return [

@@ -424,3 +424,77 @@ def test_a_300_item_plan_with_hostile_text_prints_to_pdf_and_docx(demo_db: Datab
     write_order_docx(document, target)
     words = " ".join(p.text for p in docx.Document(str(target)).paragraphs)
     assert "Об утверждении Текст с <тегом> & «кавычками»" in words
+
+
+def test_a_read_only_folder_gets_a_message_naming_the_file(
+    demo_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from app.exporting.order_register_xlsx import write_register
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    # root ignores file modes here, so the refusal a read-only folder gives is simulated
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(AppError) as caught:
+        write_register(OrderService(demo_db).list_orders(), tmp_path / "журнал.xlsx")
+    assert "«журнал.xlsx»" in caught.value.message and "защищена от записи" in caught.value.message
+
+
+def test_roll_over_keeps_the_dates_of_cited_documents(demo_db: Database) -> None:
+    from app.orders.rollover import shift_text
+
+    text = (
+        "На основании приказа министерства от 17.09.2021 № 2625 «Об утверждении плана на 2021-2022 учебный "
+        "год», Федерального закона от 29.12.2012 № 273-ФЗ и приказа № 338–ОД от 08.05.2020 года утвердить план "
+        "на 2021-2022 учебный год до 01.10.2021"
+    )
+    assert shift_text(text, 1) == (
+        "На основании приказа министерства от 17.09.2021 № 2625 «Об утверждении плана на 2021-2022 учебный "
+        "год», Федерального закона от 29.12.2012 № 273-ФЗ и приказа № 338–ОД от 08.05.2020 года утвердить план "
+        "на 2022-2023 учебный год до 01.10.2022"
+    )
+
+
+def test_signing_refuses_points_naming_appendices_that_moved(demo_db: Database) -> None:
+    service = OrderService(demo_db)
+    order_id, _ = service.create(
+        {"title": "Об утверждении", "signer_position": "Начальник", "signer_name": "И.И. Иванов"},
+        [
+            PointDraft(text="Утвердить состав рабочей группы в соответствии с приложением 1."),
+            PointDraft(text="Утвердить список сетевого партнёрства в соответствии с приложениями 2 и 3."),
+        ],
+    )
+    group_id, _ = service.save_working_group(
+        None, title="Рабочая группа", year=2020, members=[GroupMember("А.А. Б")]
+    )
+    map_id, _ = service.add_appendix(order_id, {"kind": "partnership_map", "academic_year": 2020})
+    service.add_appendix(order_id, {"kind": "working_group", "working_group_id": group_id})
+    problems = service.check_ready(service.get(order_id))
+    assert any("называет приложение 1 «состав рабочей группы»" in p for p in problems)
+    assert any("ссылается на приложение 3, а приложений 2" in p for p in problems)
+    service.move_appendix(map_id, 1)
+    service.add_appendix(order_id, {"kind": "partnerships", "academic_year": 2020})
+    assert service.check_ready(service.get(order_id)) == []
+
+
+def test_signing_refuses_an_empty_list_an_empty_amendment_and_a_letter_without_addressee(
+    demo_db: Database,
+) -> None:
+    service = OrderService(demo_db)
+    order_id = _draft(demo_db)
+    service.add_appendix(order_id, {"kind": "school_list", "category": "unfavourable", "academic_year": 2020})
+    service.add_appendix(order_id, {"kind": "partnerships", "academic_year": 2025})
+    problems = service.check_ready(service.get(order_id))
+    assert any("список пуст" in p for p in problems)
+    assert any("не задано ни одного партнёрства" in p for p in problems)
+    signed = _draft(demo_db)
+    sign_order(demo_db, signed, number="88", on=date(2020, 9, 1))
+    amendment, _ = service.amend(signed)
+    assert any("нет ни одного подпункта" in p for p in service.check_ready(service.get(amendment)))
+    letter, _ = service.create(
+        {"kind": "letter", "preamble": "Сообщаем.", "signer_position": "Глава", "signer_name": "И.И. Иванов"}
+    )
+    assert "не указан адресат письма" in service.check_ready(service.get(letter))

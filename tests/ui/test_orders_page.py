@@ -379,13 +379,15 @@ def test_a_document_is_imported_after_its_preview(
     # The preview (read on a worker) is shown first and asks.
     qtbot.waitUntil(lambda: bool(visible_message_boxes()), timeout=WAIT_MS)
     box = visible_message_boxes()[0]
-    assert "№ 77" in box.text() and "Загрузить документ" in box.text()
+    # a document with a number and a date was signed on paper: the question says where it goes
+    assert "№ 77" in box.text() and "встанет в журнал как подписанный" in box.text()
     load = next(b for b in box.buttons() if b.text() == "Загрузить")
     qtbot.mouseClick(load, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.model.rowCount() == before + 1 and page.in_editor(), timeout=WAIT_MS)
     order = OrderService(main_window.database).get(page.editor.order_id)
     assert order.title == "Об утверждении состава рабочей группы"
     assert [a.kind for a in order.appendices] == [AppendixKind.WORKING_GROUP]
+    assert order.status is OrderStatus.SIGNED and order.number == "77"
     # One undo step takes it all back.
     main_window.undo()
     assert page.model.rowCount() == before and not page.in_editor()

@@ -676,7 +676,7 @@ class OrderEditor(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(PointsModel.TEXT, QHeaderView.ResizeMode.Stretch)
         for column, width in (
-            (PointsModel.NUMBER, 64),
+            (PointsModel.NUMBER, 96),  # a sub-point is indented: «2.1.» must still show
             (PointsModel.ADDRESSEE, 100),
             (PointsModel.RESPONSIBLE, 110),
             (PointsModel.DEADLINE, 100),
@@ -988,7 +988,7 @@ class OrderEditor(QWidget):
         self.date_edit.setEnabled(not read_only and self.date_check.isChecked())
         order = self.order
         if read_only and order is not None:
-            signed_at = f", отмечен {order.signed_at.replace('T', ' ')[:16]}" if order.signed_at else ""
+            signed_at = f", отмечен {_when(order.signed_at)}" if order.signed_at else ""
             self.banner_label.setText(
                 f"Подписан: {order.requisites}{signed_at} — изменить нельзя; «Внести изменения» "
                 "создаёт новый документ."
@@ -1251,3 +1251,13 @@ class OrderEditor(QWidget):
             self.select_appendix(appendix.id)
             return True
         return False
+
+
+def _when(stamp: str) -> str:
+    """«2026-11-23T14:40:12» → «23.11.2026 14:40», as dates are written everywhere else."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(stamp).strftime("%d.%m.%Y %H:%M")
+    except ValueError:
+        return stamp

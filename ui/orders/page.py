@@ -234,7 +234,7 @@ class RegisterModel(QAbstractTableModel):
         if column == self.STATUS:
             return summary.status.label
         if column == self.SIGNER:
-            return summary.signer_name
+            return summary.signer_name if summary.status is OrderStatus.SIGNED else ""
         return str(summary.appendix_count) if summary.appendix_count else ""
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -249,7 +249,7 @@ class RegisterModel(QAbstractTableModel):
             if summary.amends_order_id in self.references:
                 lines.append(f"Вносит изменения в {self.references[summary.amends_order_id]}")
             if summary.signed_at:
-                lines.append(f"Отмечен подписанным {summary.signed_at.replace('T', ' ')[:16]}")
+                lines.append(f"Отмечен подписанным {_when(summary.signed_at)}")
             if summary.source:
                 lines.append(f"Источник: {summary.source}")
             return "\n".join(lines)
@@ -930,8 +930,17 @@ class OrdersPage(QWidget):
         warnings = list(getattr(preview, "warnings", []) or [])
         text = summary
         if warnings:
-            text += "\n\nОбратите внимание:\n" + "\n".join(f"• {w}" for w in warnings)
-        text += "\n\nЗагрузить документ как новый проект? Загрузку можно отменить (Ctrl+Z)."
+            shown = [w if len(w) <= 300 else w[:299] + "…" for w in warnings[:12]]
+            text += "\n\nОбратите внимание:\n" + "\n".join(f"• {w}" for w in shown)
+            if len(warnings) > len(shown):
+                text += f"\n• … и ещё предупреждений: {len(warnings) - len(shown)}"
+        if getattr(preview, "will_be_signed", False):
+            text += (
+                "\n\nДокумент с номером и датой подписан на бумаге: он встанет в журнал как подписанный. "
+                "Загрузить? Загрузку можно отменить (Ctrl+Z)."
+            )
+        else:
+            text += "\n\nЗагрузить документ как новый проект? Загрузку можно отменить (Ctrl+Z)."
         self.import_box = ask(
             self, text, "Импорт документа", "Загрузить", lambda: self._apply_import(preview)
         )
@@ -1369,3 +1378,13 @@ class OrdersPage(QWidget):
             show_error(self, exc.message, "Документ не построен")
             return
         function(self, document, file_name(order) + ".docx")
+
+
+def _when(stamp: str) -> str:
+    """«2026-11-23T14:40:12» → «23.11.2026 14:40», as dates are written everywhere else."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(stamp).strftime("%d.%m.%Y %H:%M")
+    except ValueError:
+        return stamp
