@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from pytestqt.qtbot import QtBot
 
 from app.domain import Category
@@ -391,3 +391,29 @@ def test_a_document_is_imported_after_its_preview(
     # One undo step takes it all back.
     main_window.undo()
     assert page.model.rowCount() == before and not page.in_editor()
+
+
+def test_sign_dialog_warns_of_a_date_outside_the_documents_year(
+    main_window: MainWindow, qtbot: QtBot
+) -> None:
+    from datetime import date
+
+    from app.orders.service import OrderService
+    from ui.orders.dialogs import SignDialog
+
+    service = OrderService(main_window.database)
+    order_id, _ = service.create(
+        {
+            "title": "Об утверждении",
+            "signer_position": "Начальник",
+            "signer_name": "И.И. Иванов",
+            "academic_year": 2020,
+        },
+        [PointDraft(text="Утвердить.")],
+    )
+    dialog = SignDialog(main_window.database, service.get(order_id), today=date(2026, 11, 23))
+    qtbot.addWidget(dialog)
+    assert "вне 2020/2021 учебного года" in dialog.date_hint.text() and not dialog.date_hint.isHidden()
+    dialog.date_edit.setDate(QDate(2020, 9, 1))
+    assert dialog.date_hint.isHidden()
+    assert dialog.sign_button.isEnabled()  # a warning, not a refusal

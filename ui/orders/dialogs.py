@@ -471,6 +471,8 @@ class SignDialog(QDialog):
         form.addRow("Дата:", self.date_edit)
         form.addRow("Номер:", self.number_edit)
         form.addRow("", self.number_error)
+        self.date_hint = hint_label("")
+        form.addRow("", self.date_hint)
         form.addRow(self.problems_label)
         form.addRow(warning)
         box, self.sign_button = buttons("Подписать")
@@ -509,6 +511,15 @@ class SignDialog(QDialog):
             )
         self.number_error.setText(message)
         self.number_error.setVisible(bool(message))
+        year = self.order.academic_year
+        on = self.on()
+        outside = year is not None and not date(year, 6, 1) <= on <= date(year + 1, 8, 31)
+        self.date_hint.setText(
+            f"Дата вне {year}/{year + 1} учебного года, к которому относится документ: проверьте её."
+            if outside and year is not None
+            else ""
+        )
+        self.date_hint.setVisible(outside)
         ok = not message and not self.problems
         self.sign_button.setEnabled(ok)
         return ok

@@ -887,6 +887,7 @@ class OrderEditor(QWidget):
             for name in LINE_FIELDS:
                 if self._line_edit(name).text() != getattr(order, name):
                     self._line_edit(name).setText(getattr(order, name))
+                    self._line_edit(name).setCursorPosition(0)  # a long line shows its beginning
             for name in TEXT_FIELDS:
                 if self._text_edit(name).toPlainText() != getattr(order, name):
                     self._text_edit(name).setPlainText(getattr(order, name))
