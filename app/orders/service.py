@@ -42,7 +42,8 @@ NUMBERING_KEY = "orders.numbering.{kind}"
 ISSUER_KEY = "orders.issuer"
 MAX_TEXT = 100_000  # one field; a longer paste is a mistake, not a document
 
-_ORDER_TEXT_FIELDS = (
+# The fields a person edits: one line each, or several lines (the editor shows them the same way).
+LINE_FIELDS = (
     "number",
     "place",
     "kind_title",
@@ -54,10 +55,10 @@ _ORDER_TEXT_FIELDS = (
     "executor",
     "distribution",
     "attachments_note",
-    "template_key",
-    "source",
 )
-_ORDER_MULTILINE_FIELDS = ("letterhead", "addressee", "title", "preamble", "control_text", "signer_position")
+TEXT_FIELDS = ("letterhead", "addressee", "title", "preamble", "control_text", "signer_position")
+_ORDER_TEXT_FIELDS = (*LINE_FIELDS, "template_key", "source")
+_ORDER_MULTILINE_FIELDS = TEXT_FIELDS
 
 
 class SignedOrderError(AppError):

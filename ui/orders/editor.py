@@ -51,7 +51,14 @@ from app.errors import AppError, ValidationError
 from app.monitoring.service import MonitoringService
 from app.office import OfficeService
 from app.orders.model import AppendixKind, Order, OrderAppendix, OrderKind, OrderOptions, PointDraft
-from app.orders.service import OrderService, SignedOrderError, number_points, point_drafts
+from app.orders.service import (
+    LINE_FIELDS,
+    TEXT_FIELDS,
+    OrderService,
+    SignedOrderError,
+    number_points,
+    point_drafts,
+)
 from app.plans.service import PlanService
 from db.changes import ChangeSet
 from db.connection import Database
@@ -470,22 +477,6 @@ def _scrolled(inner: QWidget) -> QScrollArea:
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidget(inner)
     return area
-
-
-LINE_FIELDS = (
-    "number",
-    "place",
-    "kind_title",
-    "issuer",
-    "reply_number",
-    "reply_date",
-    "directive",
-    "signer_name",
-    "executor",
-    "distribution",
-    "attachments_note",
-)
-TEXT_FIELDS = ("letterhead", "addressee", "title", "preamble", "control_text", "signer_position")
 
 
 class OrderEditor(QWidget):
