@@ -121,6 +121,73 @@ def save_template(database: Database, key: str, data: Mapping[str, Any]) -> Chan
     return recorder.changeset
 
 
+def _placeholders(text: str, year: int | None) -> str:
+    """The order's own years back into placeholders: «2020-2021» → «{год}»."""
+    if year is None or not text:
+        return text
+    text = re.sub(rf"\b{year}\s*[-–/]\s*(?:{year + 1}|{(year + 1) % 100:02d})\b", "{год}", text)
+    return text
+
+
+def template_from_order(order: Any, name: str, description: str = "") -> dict[str, Any]:
+    """A template made of an order as the office wrote it: texts with its years as placeholders,
+    its points, its control point and the kinds of its appendices (the data is chosen anew)."""
+    year = order.academic_year
+
+    def points(nodes: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                key: value
+                for key, value in (
+                    ("text", _placeholders(p.text, year)),
+                    ("addressee", _placeholders(p.addressee, year)),
+                    ("responsible", p.responsible),
+                    ("deadline", _placeholders(p.deadline, year)),
+                    ("children", points(p.children)),
+                )
+                if value
+            }
+            for p in nodes
+        ]
+
+    appendices = []
+    for appendix in order.appendices:
+        spec: dict[str, Any] = {"kind": appendix.kind.value}
+        if appendix.kind.value == "school_list":
+            spec["category"] = appendix.category
+        if appendix.kind.value == "text":
+            spec["title"] = _placeholders(appendix.title, year)
+            spec["body"] = _placeholders(appendix.body, year)
+        appendices.append(spec)
+    return {
+        "name": name.strip(),
+        "kind": order.kind.value,
+        "description": description.strip()
+        or f"Шаблон органа, составленный по документу «{order.title[:80]}».",
+        "title": _placeholders(order.title, year),
+        "preamble": [_placeholders(p, year) for p in order.preamble.split("\n") if p.strip()],
+        "directive": order.directive,
+        "points": points(order.points),
+        "control": "text" if order.control_text.strip() else "none",
+        "control_text": _placeholders(order.control_text, year),
+        "distribution": order.distribution,
+        "attachments_note": order.attachments_note,
+        "appendices": appendices,
+    }
+
+
+def new_template_key(database: Database) -> str:
+    taken = {t.key for t in list_templates(database)}
+    number = 1
+    while f"office-{number}" in taken:
+        number += 1
+    return f"office-{number}"
+
+
+def is_bundled(key: str) -> bool:
+    return key in _bundled()
+
+
 def reset_template(database: Database, key: str) -> ChangeSet:
     """Drop the office's copy: the bundled template is back."""
     with database.atomic() as conn:
@@ -281,6 +348,8 @@ def create_from_template(
         control = text(CONTROL_SELF)
     elif control_mode == "person":
         control = text(CONTROL_PERSON)
+    elif control_mode == "text":  # the office's own wording, kept as written
+        control = text(data.get("control_text", ""))
     issuer = office_service.setting("orders.issuer") or suggested_issuer(office.short_name)
     raw = {
         "kind": kind.value,

@@ -498,3 +498,30 @@ def test_signing_refuses_an_empty_list_an_empty_amendment_and_a_letter_without_a
         {"kind": "letter", "preamble": "Сообщаем.", "signer_position": "Глава", "signer_name": "И.И. Иванов"}
     )
     assert "не указан адресат письма" in service.check_ready(service.get(letter))
+
+
+def test_an_order_saved_as_a_template_makes_next_years_draft(demo_db: Database) -> None:
+    from app.orders.templates import get_template, new_template_key, reset_template, template_from_order
+
+    service = OrderService(demo_db)
+    order_id = _draft(
+        demo_db,
+        title="Об утверждении плана на 2020-2021 учебный год",
+        control_text="Контроль возложить на заместителя председателя комитета.",
+    )
+    service.add_appendix(order_id, {"kind": "school_list", "category": "nonobjective", "academic_year": 2020})
+    key = new_template_key(demo_db)
+    data = template_from_order(service.get(order_id), "Наш приказ о плане")
+    save_template(demo_db, key, data)
+    assert get_template(demo_db, key).name == "Наш приказ о плане"
+    new_id, _, _ = create_from_template(demo_db, key, TemplateChoices(year=2023))
+    made = service.get(new_id)
+    assert made.title == "Об утверждении плана на 2023-2024 учебный год"
+    assert made.control_text == "Контроль возложить на заместителя председателя комитета."
+    assert made.points[1].children[0].deadline == "в течение учебного года"
+    assert [(a.kind, a.category, a.academic_year) for a in made.appendices] == [
+        (AppendixKind.SCHOOL_LIST, "nonobjective", 2023)
+    ]
+    assert new_template_key(demo_db) != key
+    reset_template(demo_db, key)  # the office's own template is removed altogether
+    assert key not in {t.key for t in list_templates(demo_db)}

@@ -417,3 +417,32 @@ def test_sign_dialog_warns_of_a_date_outside_the_documents_year(
     dialog.date_edit.setDate(QDate(2020, 9, 1))
     assert dialog.date_hint.isHidden()
     assert dialog.sign_button.isEnabled()  # a warning, not a refusal
+
+
+def test_a_document_saved_as_a_template_is_offered_and_can_be_removed(
+    main_window: MainWindow, qtbot: QtBot
+) -> None:
+    from app.orders.templates import list_templates
+    from ui.orders.dialogs import NewFromTemplateDialog, SaveTemplateDialog
+
+    service = OrderService(main_window.database)
+    order_id, _ = service.create(
+        {"title": "Об утверждении плана на 2020-2021 учебный год", "academic_year": 2020},
+        [PointDraft(text="Утвердить план.")],
+    )
+    dialog = SaveTemplateDialog(main_window.database, main_window.history, service.get(order_id))
+    qtbot.addWidget(dialog)
+    dialog.name_edit.setText("Приказ о плане (наш)")
+    with qtbot.waitSignal(dialog.saved, timeout=WAIT_MS) as saved:
+        dialog.save()
+    key = saved.args[0]
+    chooser = NewFromTemplateDialog(main_window.database, main_window.history, year=2021)
+    qtbot.addWidget(chooser)
+    row = next(i for i, t in enumerate(chooser.templates) if t.key == key)
+    chooser.template_list.setCurrentRow(row)
+    assert chooser.template_list.item(row).text() == "Приказ о плане (наш) (шаблон органа)"
+    assert chooser.reset_button.text() == "Удалить шаблон" and not chooser.reset_button.isHidden()
+    chooser.reset_template()
+    assert key not in {t.key for t in list_templates(main_window.database)}
+    main_window.undo()  # the removal is one undo step
+    assert key in {t.key for t in list_templates(main_window.database)}

@@ -219,12 +219,7 @@ class NewFromTemplateDialog(QDialog):
         self.template_list.setWordWrap(True)
         self.template_list.setSpacing(3)
         self.template_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        for template in self.templates:
-            text = template.name + (" (шаблон органа)" if template.edited else "")
-            entry = QListWidgetItem(text)
-            entry.setData(Qt.ItemDataRole.UserRole, template.key)
-            entry.setToolTip(template.description)
-            self.template_list.addItem(entry)
+        self._fill_templates()
         self.description = hint_label()
         self.description.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
         self.description.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -274,6 +269,10 @@ class NewFromTemplateDialog(QDialog):
         box, self.create_button = buttons("Создать")
         box.accepted.connect(self.create)
         box.rejected.connect(self.reject)
+        self.reset_button = QPushButton("Вернуть исходный")
+        self.reset_button.setToolTip("Убрать правку органа: вернуть шаблон, как он поставляется с программой")
+        self.reset_button.clicked.connect(self.reset_template)
+        box.addButton(self.reset_button, QDialogButtonBox.ButtonRole.ResetRole)
         right = QVBoxLayout()
         right.addLayout(self.form)
         right.addStretch(1)
@@ -340,8 +339,40 @@ class NewFromTemplateDialog(QDialog):
             "controller": template.data.get("control") == "person" or "{контроль." in text,
         }
 
+    def reset_template(self) -> None:
+        """The office's copy goes (a bundled template is back; an office-made one is removed)."""
+        from app.orders.templates import reset_template
+
+        template = self.template
+        if template is None or not template.edited:
+            return
+        try:
+            changeset = reset_template(self.database, template.key)
+        except (AppError, DatabaseError) as exc:
+            self.error.setText(exc.message)
+            self.error.show()
+            return
+        self.history.record(changeset)
+        row = self.template_list.currentRow()
+        self.templates = list_templates(self.database)
+        self._fill_templates()
+        self.template_list.setCurrentRow(min(row, len(self.templates) - 1))
+
+    def _fill_templates(self) -> None:
+        self.template_list.clear()
+        for template in self.templates:
+            entry = QListWidgetItem(template.name + (" (шаблон органа)" if template.edited else ""))
+            entry.setData(Qt.ItemDataRole.UserRole, template.key)
+            entry.setToolTip(template.description)
+            self.template_list.addItem(entry)
+
     def _on_template_chosen(self, _row: int) -> None:
         template = self.template
+        from app.orders.templates import is_bundled
+
+        self.reset_button.setVisible(template is not None and template.edited)
+        if template is not None:
+            self.reset_button.setText("Вернуть исходный" if is_bundled(template.key) else "Удалить шаблон")
         self.description.setText(
             f"{OrderKind(template.kind).label}. {template.description}" if template else ""
         )
@@ -838,3 +869,66 @@ class NumberingDialog(QDialog):
         if not failed:
             emit(self.saved)
             self.accept()
+
+
+class SaveTemplateDialog(QDialog):
+    """«Сохранить как шаблон»: the office's own template made of the open document — a new one, or
+    one that replaces a template of the list (the bundled one comes back with «Вернуть исходный»)."""
+
+    saved = Signal(str)  # the template's key
+
+    def __init__(
+        self, database: Database, history: ChangeHistory, order: Order, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowTitle("Сохранить как шаблон")
+        self.resize(620, 260)
+        self.database = database
+        self.history = history
+        self.order = order
+        self.name_edit = QLineEdit(short(order.title, 80))
+        self.description_edit = QLineEdit()
+        self.description_edit.setPlaceholderText("Когда его выбирать (можно не заполнять)")
+        self.target_combo = QComboBox()
+        self.target_combo.addItem("Новый шаблон", "")
+        for template in list_templates(database):
+            self.target_combo.addItem(f"Заменить: {template.name}", template.key)
+        hint = hint_label(
+            "В шаблон войдут заголовок, преамбула, пункты, пункт о контроле и виды приложений; годы "
+            "документа станут годом, выбранным при создании. Данные приложений (планы, группа) "
+            "выбираются заново."
+        )
+        self.error = error_label()
+        form = QFormLayout()
+        form.addRow("Название:", self.name_edit)
+        form.addRow("Описание:", self.description_edit)
+        form.addRow("Куда:", self.target_combo)
+        form.addRow(hint)
+        form.addRow(self.error)
+        box, self.save_button = buttons("Сохранить")
+        box.accepted.connect(self.save)
+        box.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(box)
+
+    def save(self) -> None:
+        from app.orders.templates import new_template_key, save_template, template_from_order
+
+        name = self.name_edit.text().strip()
+        if not name:
+            self.error.setText("Укажите название шаблона.")
+            self.error.show()
+            return
+        key = self.target_combo.currentData() or new_template_key(self.database)
+        try:
+            data = template_from_order(self.order, name, self.description_edit.text())
+            changeset = save_template(self.database, key, data)
+        except (AppError, DatabaseError) as exc:
+            self.error.setText(exc.message)
+            self.error.show()
+            return
+        self.history.record(changeset)
+        emit(self.saved, key)
+        self.accept()

@@ -64,7 +64,7 @@ from db.changes import ChangeSet
 from db.connection import Database
 from db.errors import DatabaseError
 from ui.messages import show_error
-from ui.orders.dialogs import AppendixDialog, fill_years, short
+from ui.orders.dialogs import AppendixDialog, SaveTemplateDialog, fill_years, short
 from ui.signals import emit
 from ui.undo import ChangeHistory
 
@@ -521,6 +521,18 @@ class OrderEditor(QWidget):
         self._connect_changes()
         self._update_state()
 
+    def save_as_template(self) -> SaveTemplateDialog | None:
+        """Open «Сохранить как шаблон» for the document as it is saved (edits are saved first)."""
+        if self.order is None or (self.is_dirty() and not self.save()):
+            return None
+        from app.orders.service import OrderService
+
+        dialog = SaveTemplateDialog(
+            self.database, self.history, OrderService(self.database).get(self.order.id), self
+        )
+        dialog.open()
+        return dialog
+
     # --- building ------------------------------------------------------------------------------------
     def _build_header(self) -> None:
         self.back_button = QPushButton("← Журнал")
@@ -533,10 +545,14 @@ class OrderEditor(QWidget):
         self.save_button = QPushButton("Сохранить")
         self.save_button.setToolTip("Сохранить изменения (Ctrl+S); отменить — Ctrl+Z")
         self.save_button.clicked.connect(lambda: self.save())
+        self.template_button = QPushButton("Как шаблон…")
+        self.template_button.setToolTip("Сохранить этот документ как шаблон органа для следующих")
+        self.template_button.clicked.connect(lambda: self.save_as_template())
         header = QHBoxLayout()
         header.addWidget(self.back_button)
         header.addWidget(self.heading, 1)
         header.addWidget(self.state_label)
+        header.addWidget(self.template_button)
         header.addWidget(self.save_button)
         self._header = header
 
