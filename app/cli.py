@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app import cli_orders
 
     cli_orders.add_commands(commands, common)
+    from app import cli_results
+
+    cli_results.add_commands(commands, common)
     return parser
 
 
@@ -150,6 +153,10 @@ def run_command(args: argparse.Namespace) -> int:
             from app.cli_orders import run_document
 
             return run_document(database, args)
+        if args.command == "results":
+            from app.cli_results import run_results
+
+            return run_results(database, args)
         if args.command == "plan":
             from app.cli_plans import run_plan
 
