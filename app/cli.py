@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app import cli_results
 
     cli_results.add_commands(commands, common)
+    from app import cli_identify
+
+    cli_identify.add_commands(commands, common)
     return parser
 
 
@@ -121,6 +124,14 @@ def run_command(args: argparse.Namespace) -> int:
 
         try:
             return run_deadline(args)
+        except AppError as exc:
+            return _fail(exc.message)
+
+    if args.command == "rules":  # needs no database
+        from app.cli_identify import run_rules_command
+
+        try:
+            return run_rules_command(args)
         except AppError as exc:
             return _fail(exc.message)
 
@@ -157,6 +168,10 @@ def run_command(args: argparse.Namespace) -> int:
             from app.cli_results import run_results
 
             return run_results(database, args)
+        if args.command in ("identify", "lists"):
+            from app.cli_identify import run_identify
+
+            return run_identify(database, args, _year)
         if args.command == "plan":
             from app.cli_plans import run_plan
 

@@ -1,0 +1,307 @@
+"""Computing, storing and deciding the target lists: each run of the rules is kept with the
+thresholds it used (so the list can be reproduced), each proposal with its explanation and the
+specialist's decision. Accepting a proposal puts the school on the category list for the year
+(source «расчёт по правилам»); rejecting it takes off what it had put there. Every write is one
+undo step."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.domain import Category, CategorySource, academic_year_label
+from app.errors import AppError
+from app.results.model import Level, Result, StoredProposal
+from app.results.rules import Outcome, RuleSettings, run_rules
+from app.results.service import ResultsService
+from app.schools import SchoolService
+from db.changes import ChangeRecorder, ChangeSet
+from db.connection import Database
+
+DECISIONS = ("pending", "accepted", "rejected")
+DECISION_LABELS = {"pending": "Не рассмотрено", "accepted": "Принято", "rejected": "Отклонено"}
+
+
+@dataclass(frozen=True)
+class IdentificationRun:
+    id: int
+    academic_year: int
+    created_at: str  # 2020-08-25T10:15:00
+    note: str
+    rules_json: str
+    not_applied: dict[str, str] = field(default_factory=dict, compare=False)
+    proposals: int = 0
+    accepted: int = 0
+    rejected: int = 0
+
+    @property
+    def settings(self) -> RuleSettings:
+        return RuleSettings.from_json(self.rules_json)
+
+    @property
+    def date_text(self) -> str:
+        """«25.08.2020»."""
+        date = self.created_at[:10]
+        return f"{date[8:10]}.{date[5:7]}.{date[0:4]}" if len(date) == 10 else date
+
+    @property
+    def document_ref(self) -> str:
+        return f"расчёт по правилам от {self.date_text}"
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    """One school on a year's category list, whatever put it there (a run, an order, the region)."""
+
+    school_id: int
+    school_name: str
+    settlement: str
+    category: Category
+    reason: str
+    source: CategorySource
+    document_ref: str
+
+
+class IdentificationService:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    # --- computing -----------------------------------------------------------------------
+    def _results(self, year: int) -> Iterator[Result]:
+        # Year by year: one year's lines in memory at a time, and the municipality's are not needed.
+        service = ResultsService(self.database)
+        for y in (year - 2, year - 1, year):
+            for level in (Level.SCHOOL, Level.REGION):
+                yield from service.results(y, level=level)
+
+    def compute(self, year: int, settings: RuleSettings | None = None) -> Outcome:
+        """The proposals without storing anything (`identify --dry-run`, the window's preview)."""
+        settings = settings or RuleSettings()
+        context = [
+            value for y in (year - 2, year - 1, year) for value in ResultsService(self.database).context(y)
+        ]
+        schools = SchoolService(self.database).list_schools(include_archived=False)
+        return run_rules(year, self._results(year), context, schools, settings)
+
+    def run(self, year: int, settings: RuleSettings | None = None, note: str = "") -> tuple[int, ChangeSet]:
+        """Compute and store a run with its rules and proposals; one undo step."""
+        settings = settings or RuleSettings()
+        outcome = self.compute(year, settings)
+        return self.store(year, settings, outcome, note)
+
+    def store(
+        self, year: int, settings: RuleSettings, outcome: Outcome, note: str = ""
+    ) -> tuple[int, ChangeSet]:
+        label = academic_year_label(year)
+        with self.database.atomic() as conn:
+            recorder = ChangeRecorder(
+                conn, f"Расчёт списков на {label} учебный год: предложений {len(outcome.proposals)}"
+            )
+            if not conn.execute("SELECT 1 FROM academic_years WHERE start_year = ?", (year,)).fetchone():
+                conn.execute("INSERT INTO academic_years (start_year) VALUES (?)", (year,))
+            run_id = recorder.insert(
+                "identification_runs",
+                {
+                    "academic_year": year,
+                    "rules": settings.to_json(extra={"not_applied": outcome.not_applied}),
+                    "note": note.strip(),
+                },
+            )
+            recorder.insert_many(
+                "identification_proposals",
+                [
+                    {
+                        "run_id": run_id,
+                        "school_id": p.school_id,
+                        "category": p.category,
+                        "rule": p.rule,
+                        "explanation": p.explanation,
+                        "figures": json.dumps(p.figures, ensure_ascii=False),
+                        "thresholds": json.dumps(p.thresholds, ensure_ascii=False),
+                        "weak_evidence": int(p.weak_evidence),
+                        "decision": "pending",
+                        "decided_at": None,
+                    }
+                    for p in outcome.proposals
+                ],
+            )
+        return run_id, recorder.changeset
+
+    # --- reading -------------------------------------------------------------------------
+    def runs(self, year: int | None = None) -> list[IdentificationRun]:
+        """The lists' history: the runs, newest first, with the count of proposals and decisions."""
+        rows = self.database.query(
+            "SELECT r.*, count(p.id) AS proposals, "
+            "coalesce(sum(p.decision = 'accepted'), 0) AS accepted, "
+            "coalesce(sum(p.decision = 'rejected'), 0) AS rejected "
+            "FROM identification_runs r LEFT JOIN identification_proposals p ON p.run_id = r.id "
+            + ("WHERE r.academic_year = ? " if year is not None else "")
+            + "GROUP BY r.id ORDER BY r.academic_year DESC, r.created_at DESC, r.id DESC",
+            (year,) if year is not None else (),
+        )
+        return [self._run_from_row(r) for r in rows]
+
+    def get_run(self, run_id: int) -> IdentificationRun:
+        for run in self.runs_by_id([run_id]):
+            return run
+        raise AppError(f"Расчёт списков № {run_id} не найден.")
+
+    def runs_by_id(self, ids: list[int]) -> list[IdentificationRun]:
+        marks = ", ".join("?" for _ in ids)
+        rows = self.database.query(
+            "SELECT r.*, count(p.id) AS proposals, "
+            "coalesce(sum(p.decision = 'accepted'), 0) AS accepted, "
+            "coalesce(sum(p.decision = 'rejected'), 0) AS rejected "
+            "FROM identification_runs r LEFT JOIN identification_proposals p ON p.run_id = r.id "
+            f"WHERE r.id IN ({marks}) GROUP BY r.id",
+            tuple(ids),
+        )
+        return [self._run_from_row(r) for r in rows]
+
+    @staticmethod
+    def _run_from_row(row: Any) -> IdentificationRun:
+        try:
+            not_applied = json.loads(row["rules"]).get("not_applied", {})
+        except (ValueError, AttributeError):
+            not_applied = {}
+        return IdentificationRun(
+            id=row["id"],
+            academic_year=row["academic_year"],
+            created_at=row["created_at"],
+            note=row["note"],
+            rules_json=row["rules"],
+            not_applied=not_applied if isinstance(not_applied, dict) else {},
+            proposals=row["proposals"],
+            accepted=row["accepted"],
+            rejected=row["rejected"],
+        )
+
+    def proposals(self, run_id: int) -> list[StoredProposal]:
+        rows = self.database.query(
+            "SELECT p.*, coalesce(nullif(s.short_name, ''), s.full_name) AS school_name "
+            "FROM identification_proposals p JOIN schools s ON s.id = p.school_id "
+            "WHERE p.run_id = ? ORDER BY p.id",
+            (run_id,),
+        )
+        return [_proposal_from_row(r) for r in rows]
+
+    def get_proposal(self, proposal_id: int) -> StoredProposal:
+        rows = self.database.query(
+            "SELECT p.*, coalesce(nullif(s.short_name, ''), s.full_name) AS school_name "
+            "FROM identification_proposals p JOIN schools s ON s.id = p.school_id WHERE p.id = ?",
+            (proposal_id,),
+        )
+        if not rows:
+            raise AppError(f"Предложение № {proposal_id} не найдено: возможно, расчёт удалён.")
+        return _proposal_from_row(rows[0])
+
+    def accepted_list(self, year: int, category: Category | str) -> list[ListEntry]:
+        """The year's list for the category as it stands: accepted proposals and the schools put
+        on it by an order, the region or by hand, with the reasons."""
+        category = Category(category)
+        rows = self.database.query(
+            "SELECT c.*, s.full_name, s.short_name, s.settlement FROM school_categories c "
+            "JOIN schools s ON s.id = c.school_id "
+            "WHERE c.academic_year = ? AND c.category = ? ORDER BY s.full_name COLLATE NOCASE, s.id",
+            (year, category.value),
+        )
+        return [
+            ListEntry(
+                school_id=r["school_id"],
+                school_name=r["full_name"] or r["short_name"],
+                settlement=r["settlement"],
+                category=category,
+                reason=r["reason"],
+                source=CategorySource(r["source"]),
+                document_ref=r["document_ref"],
+            )
+            for r in rows
+        ]
+
+    # --- deciding ------------------------------------------------------------------------
+    def decide(self, proposal_id: int, decision: str) -> ChangeSet:
+        """Accept, reject or reset a proposal. Accepting puts the school on the category list for
+        the run's year with source «computed» and document «расчёт по правилам от dd.mm.yyyy»; the
+        reason is the explanation (of every accepted proposal of the run for that school and
+        category). A school already on the list by an order, the region or by hand keeps that
+        entry. Rejecting (or resetting) takes off what this proposal had put there. One undo step."""
+        if decision not in DECISIONS:
+            raise AppError(
+                f"Неизвестное решение «{decision}»: возможно «accepted», «rejected» или «pending»."
+            )
+        proposal = self.get_proposal(proposal_id)
+        run = self.get_run(proposal.run_id)
+        year = run.academic_year
+        category = Category(proposal.category)
+        verb = {"accepted": "Принято", "rejected": "Отклонено", "pending": "Снято решение"}[decision]
+        description = f"{verb}: {category.label} {academic_year_label(year)} — {proposal.school_name}"
+        with self.database.atomic() as conn:
+            recorder = ChangeRecorder(conn, description)
+            if proposal.decision != decision:
+                stamp = None if decision == "pending" else _now(conn)
+                recorder.update(
+                    "identification_proposals", proposal_id, {"decision": decision, "decided_at": stamp}
+                )
+            # The explanations of this run's accepted proposals for the school and category, now.
+            reasons = [
+                r["explanation"]
+                for r in conn.execute(
+                    "SELECT explanation FROM identification_proposals WHERE run_id = ? AND school_id = ? "
+                    "AND category = ? AND decision = 'accepted' ORDER BY id",
+                    (run.id, proposal.school_id, category.value),
+                )
+            ]
+            existing = conn.execute(
+                "SELECT * FROM school_categories WHERE school_id = ? AND academic_year = ? AND category = ?",
+                (proposal.school_id, year, category.value),
+            ).fetchone()
+            # Put there by this run (another run of the same day has the same reference: the
+            # explanation tells them apart).
+            ours = (
+                existing is not None
+                and existing["source"] == CategorySource.COMPUTED.value
+                and existing["document_ref"] == run.document_ref
+                and proposal.explanation in existing["reason"]
+            )
+            if reasons:
+                values = {
+                    "school_id": proposal.school_id,
+                    "academic_year": year,
+                    "category": category.value,
+                    "reason": "\n".join(reasons),
+                    "source": CategorySource.COMPUTED.value,
+                    "document_ref": run.document_ref,
+                }
+                if not conn.execute("SELECT 1 FROM academic_years WHERE start_year = ?", (year,)).fetchone():
+                    conn.execute("INSERT INTO academic_years (start_year) VALUES (?)", (year,))
+                if existing is None:
+                    recorder.insert("school_categories", values)
+                elif ours or existing["source"] == CategorySource.COMPUTED.value:
+                    # This run's entry gets the reasons; an older run's computed entry is replaced.
+                    recorder.update("school_categories", existing["id"], values)
+                # else: on the list by an order, the region or by hand — that entry stays as it is.
+            elif ours:
+                recorder.delete("school_categories", existing["id"])
+        return recorder.changeset
+
+
+def _now(conn: Any) -> str:
+    return str(conn.execute("SELECT strftime('%Y-%m-%dT%H:%M:%S', 'now', 'localtime')").fetchone()[0])
+
+
+def _proposal_from_row(row: Any) -> StoredProposal:
+    return StoredProposal(
+        school_id=row["school_id"],
+        category=row["category"],
+        rule=row["rule"],
+        explanation=row["explanation"],
+        figures=json.loads(row["figures"] or "{}"),
+        thresholds=json.loads(row["thresholds"] or "{}"),
+        weak_evidence=bool(row["weak_evidence"]),
+        id=row["id"],
+        run_id=row["run_id"],
+        decision=row["decision"],
+        school_name=row["school_name"],
+    )
