@@ -162,6 +162,9 @@ def create_demo(database: Database) -> int:
         create_demo_partnerships(database, plan_ids)
         create_demo_monitoring(database)
         create_demo_orders(database, plan_ids)
+        from app.results.generator import create_demo_results
+
+        create_demo_results(database)  # three years of ВПР, ОГЭ, ЕГЭ for «Выявление школ»
     return len(DEMO_SCHOOLS)
 
 
