@@ -36,6 +36,7 @@ from ui.workers import JobRunner
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QPaintEvent
 
+    from ui.identification.page import IdentificationPage
     from ui.monitoring.page import MonitoringPage
     from ui.office_page import OfficePage
     from ui.orders.page import OrdersPage
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
         self._closing_confirmed = False
         self._monitoring_page: MonitoringPage | None = None
         self._orders_page: OrdersPage | None = None
+        self._identification_page: IdentificationPage | None = None
         self.counts_label = QLabel()
         self.statusBar().addPermanentWidget(self.counts_label)
         self.add_page("Реестр школ", self.registry_view, icon("registry"))
@@ -138,6 +140,7 @@ class MainWindow(QMainWindow):
         self._plans_row = self.add_page("Планы мероприятий", QWidget(), icon("plans"))
         self._partnerships_row = self.add_page("Сетевое партнёрство", QWidget(), icon("partnership"))
         self._monitoring_row = self.add_page("Мониторинг", QWidget(), icon("monitoring"))
+        self._identification_row = self.add_page("Выявление школ", QWidget(), icon("identification"))
         self._orders_row = self.add_page("Приказы и письма", QWidget(), icon("orders"))
         self._overview_row = self.add_page("Обзор", QWidget(), icon("overview"))
         self._office_row = self.add_page("Реквизиты органа", QWidget(), icon("office"))
@@ -145,6 +148,7 @@ class MainWindow(QMainWindow):
             self._plans_row: self._build_plans_page,
             self._partnerships_row: self._build_partnerships_page,
             self._monitoring_row: self._build_monitoring_page,
+            self._identification_row: self._build_identification_page,
             self._orders_row: self._build_orders_page,
             self._overview_row: self._build_overview_page,
             self._office_row: self._build_office_page,
@@ -302,6 +306,21 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentIndex(self.nav.currentRow())
         assert self._monitoring_page is not None
         return self._monitoring_page
+
+    def _build_identification_page(self) -> QWidget:
+        from ui.identification.page import IdentificationPage
+
+        self._identification_page = IdentificationPage(self.database, self.history, jobs=self.jobs)
+        return self._identification_page
+
+    @property
+    def identification_page(self) -> IdentificationPage:
+        """The «Выявление школ» page (built on first use)."""
+        if self._identification_page is None:
+            self._build_lazy_page(self._identification_row)
+            self.pages.setCurrentIndex(self.nav.currentRow())
+        assert self._identification_page is not None
+        return self._identification_page
 
     def _build_orders_page(self) -> QWidget:
         from ui.orders.page import OrdersPage

@@ -26,9 +26,12 @@ def _line(school_id: int | None, participants: int, level: Level = Level.SCHOOL)
     )
 
 
-def test_saving_replaces_the_same_line_and_undoes_in_one_step(demo_db: Database) -> None:
+def test_saving_replaces_the_same_line_and_undoes_in_one_step(database: Database) -> None:
+    from app.schools import SchoolService
+
+    demo_db = database  # an empty district with one school: the demo has results of its own
     service = ResultsService(demo_db)
-    school_id = demo_db.query("SELECT id FROM schools ORDER BY id LIMIT 1")[0][0]
+    school_id, _ = SchoolService(demo_db).create({"full_name": "МКОУ «Шумская СОШ»"})
     first = service.save(
         [_line(school_id, 20), _line(None, 20_000, Level.REGION)],
         [ContextValue(school_id, 2020, Indicator.SOCIAL_INDEX, 0.4)],

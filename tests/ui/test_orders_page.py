@@ -46,7 +46,8 @@ def demo_plan_id(database: Database) -> int:
 @pytest.fixture
 def page(main_window: MainWindow) -> OrdersPage:
     titles = [main_window.nav.item(i).text() for i in range(main_window.nav.count())]
-    assert titles.index("Приказы и письма") == titles.index("Мониторинг") + 1
+    assert titles.index("Приказы и письма") == titles.index("Выявление школ") + 1
+    assert titles.index("Выявление школ") == titles.index("Мониторинг") + 1
     assert titles.index("Обзор") == titles.index("Приказы и письма") + 1
     assert main_window._orders_page is None  # built on first use
     main_window.nav.setCurrentRow(titles.index("Приказы и письма"))

@@ -443,11 +443,12 @@ def test_office_requisites_page(main_window: MainWindow, qtbot: QtBot) -> None:
         "Планы мероприятий",
         "Сетевое партнёрство",
         "Мониторинг",
+        "Выявление школ",
         "Приказы и письма",
         "Обзор",
         "Реквизиты органа",
     ]
-    main_window.nav.setCurrentRow(6)
+    main_window.nav.setCurrentRow(7)
     page = main_window.office_page
     assert main_window.pages.currentWidget() is page
     form = page.form

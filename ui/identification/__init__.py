@@ -1,0 +1,1 @@
+"""The «Выявление школ» page: assessment results, the computed lists with explanations, charts."""
