@@ -525,3 +525,30 @@ def test_an_order_saved_as_a_template_makes_next_years_draft(demo_db: Database) 
     assert new_template_key(demo_db) != key
     reset_template(demo_db, key)  # the office's own template is removed altogether
     assert key not in {t.key for t in list_templates(demo_db)}
+
+
+def test_an_accepted_proposal_goes_into_an_orders_list_appendix(demo_db: Database) -> None:
+    from app.results.identification import IdentificationService
+
+    service = IdentificationService(demo_db)
+    run_id, _ = service.run(2020)
+    proposal = next(
+        p
+        for p in service.proposals(run_id)
+        if p.category == "nonobjective" and p.school_name == "МКОУ «Шумская СОШ»"
+    )
+    # the demo lists this school already, by распоряжение № 149: clear that so the computed entry shows
+    with demo_db.atomic() as conn:
+        conn.execute(
+            "DELETE FROM school_categories WHERE school_id = ? AND academic_year = 2020 AND category = 'nonobjective'",
+            (proposal.school_id,),
+        )
+    service.decide(proposal.id, "accepted")
+    orders = OrderService(demo_db)
+    order_id = _draft(demo_db)
+    orders.add_appendix(order_id, {"kind": "school_list", "category": "nonobjective", "academic_year": 2020})
+    (appendix,) = build_document(demo_db, orders.get(order_id)).appendices
+    rows = {row.cells[1]: row.cells[2] for row in appendix.blocks[0].rows}  # type: ignore[union-attr]
+    school = demo_db.query("SELECT full_name FROM schools WHERE id = ?", (proposal.school_id,))[0][0]
+    assert school in rows
+    assert "повысивших" in rows[school] or "ВПР" in rows[school]  # the rule's explanation is the reason
