@@ -160,8 +160,11 @@ def _identify(database: Any, args: argparse.Namespace, year: int) -> int:
         print(
             f"{Category(p.category).label:<25} {names.get(p.school_id, p.school_id)}{weak}\n    {p.explanation}"
         )
+    from app.results.rules import RULES
+
     for rule, reason in outcome.not_applied.items():
-        print(f"Не применено ({rule}): {reason}", file=sys.stderr)
+        title = RULES[rule].title if rule in RULES else rule
+        print(f"Не применено правило «{title}»: {reason}", file=sys.stderr)
     schools = len({p.school_id for p in outcome.proposals})
     count = len(outcome.proposals)
     print(

@@ -229,7 +229,7 @@ class IdentificationService:
         entry. Rejecting (or resetting) takes off what this proposal had put there. One undo step."""
         if decision not in DECISIONS:
             raise AppError(
-                f"Неизвестное решение «{decision}»: возможно «accepted», «rejected» или «pending»."
+                f"Неизвестное решение «{decision}»: предложение можно принять, отклонить или вернуть в ожидающие."
             )
         proposal = self.get_proposal(proposal_id)
         run = self.get_run(proposal.run_id)
@@ -244,46 +244,39 @@ class IdentificationService:
                 recorder.update(
                     "identification_proposals", proposal_id, {"decision": decision, "decided_at": stamp}
                 )
-            # The explanations of this run's accepted proposals for the school and category, now.
-            reasons = [
-                r["explanation"]
-                for r in conn.execute(
-                    "SELECT explanation FROM identification_proposals WHERE run_id = ? AND school_id = ? "
-                    "AND category = ? AND decision = 'accepted' ORDER BY id",
-                    (run.id, proposal.school_id, category.value),
-                )
-            ]
+            # Every proposal still accepted for this school, category and year, in any run, newest
+            # run first: the entry on the list is rebuilt from them (or removed when none is left).
+            accepted = conn.execute(
+                "SELECT p.explanation, p.run_id FROM identification_proposals p "
+                "JOIN identification_runs r ON r.id = p.run_id "
+                "WHERE r.academic_year = ? AND p.school_id = ? AND p.category = ? AND p.decision = 'accepted' "
+                "ORDER BY p.run_id DESC, p.id",
+                (year, proposal.school_id, category.value),
+            ).fetchall()
             existing = conn.execute(
                 "SELECT * FROM school_categories WHERE school_id = ? AND academic_year = ? AND category = ?",
                 (proposal.school_id, year, category.value),
             ).fetchone()
-            # Put there by this run (another run of the same day has the same reference: the
-            # explanation tells them apart).
-            ours = (
-                existing is not None
-                and existing["source"] == CategorySource.COMPUTED.value
-                and existing["document_ref"] == run.document_ref
-                and proposal.explanation in existing["reason"]
-            )
-            if reasons:
+            if existing is not None and existing["source"] != CategorySource.COMPUTED.value:
+                pass  # on the list by an order, the region or by hand: that entry stays as it is
+            elif accepted:
+                newest_run = self.get_run(accepted[0]["run_id"])
                 values = {
                     "school_id": proposal.school_id,
                     "academic_year": year,
                     "category": category.value,
-                    "reason": "\n".join(reasons),
+                    "reason": "\n".join(dict.fromkeys(r["explanation"] for r in accepted)),
                     "source": CategorySource.COMPUTED.value,
-                    "document_ref": run.document_ref,
+                    "document_ref": newest_run.document_ref,
                 }
                 if not conn.execute("SELECT 1 FROM academic_years WHERE start_year = ?", (year,)).fetchone():
                     conn.execute("INSERT INTO academic_years (start_year) VALUES (?)", (year,))
                 if existing is None:
                     recorder.insert("school_categories", values)
-                elif ours or existing["source"] == CategorySource.COMPUTED.value:
-                    # This run's entry gets the reasons; an older run's computed entry is replaced.
+                else:
                     recorder.update("school_categories", existing["id"], values)
-                # else: on the list by an order, the region or by hand — that entry stays as it is.
-            elif ours:
-                recorder.delete("school_categories", existing["id"])
+            elif existing is not None:
+                recorder.delete("school_categories", existing["id"])  # computed, and nothing accepts it now
         return recorder.changeset
 
 

@@ -479,14 +479,17 @@ class _Pass:
                         weight = n if n else 1
                         acc = journal.get(sid)
                         if acc is None:
-                            acc = journal[sid] = [0.0, 0.0, 0, 0, 0]
+                            # raised·w over all lines; (raised+lowered)·w, w and raised·w over the lines
+                            # that give both (the mismatch and its parts come from the same lines)
+                            acc = journal[sid] = [0.0, 0.0, 0, 0, 0, 0.0]
                         acc[0] += raised * weight
                         acc[2] += weight
-                        acc[4] += n or 0
+                        acc[4] = max(acc[4], n or 0)  # the largest work, not a sum: the same pupils recur
                         lowered = r.lowered
                         if lowered is not None:
                             acc[1] += (raised + lowered) * weight
                             acc[3] += weight
+                            acc[5] += raised * weight
                         if raised > raised_above:
                             raised_lines.setdefault(sid, []).append((raised, skey, r.grade, n))
                     if quality is not None:
@@ -520,7 +523,7 @@ class _Pass:
             weight = n if n else 1
             acc[0] += value * weight
             acc[1] += weight
-            acc[2] += n or 0
+            acc[2] = max(acc[2], n or 0)  # the largest work: summing would count the same pupils again
             acc[3] |= 1 << (y - first)
 
 
@@ -608,7 +611,11 @@ class _Rules:
         thresholds: dict[Procedure, tuple[float, int]] = {}
         skipped = []
         for proc in (Procedure.EGE, Procedure.OGE, Procedure.VPR):
-            ranked = sorted(scores.get(proc, []))
+            # the threshold comes from schools with enough participants: tiny noisy samples must not
+            # take the bottom places (they are compared with the threshold, and flagged, below)
+            ranked = sorted(
+                (score, sid) for score, sid in scores.get(proc, []) if not self.weak(details[(sid, proc)][2])
+            )
             if proc.value not in s.quintile_subjects:
                 continue
             if len(ranked) < max(1, s.quintile_min_schools):
@@ -909,11 +916,15 @@ class _Rules:
         for sid, items in sorted(found.items()):
             if len(items) < need:
                 continue
+            # small samples may show a school, never make up the required number of indicators
+            short_of_strong = sum(1 for item in items if not item[4]) < need
             for rule, text, figures, limits, weak in items:
                 if need > 1:
                     text += f" Выполнено региональных показателей: {len(items)} (нужно не меньше {need})."
+                    if short_of_strong:
+                        text += f" Без выборок меньше {s.min_participants} участников их меньше {need}."
                     limits = {**limits, "regional_min_indicators": need}
-                self.add(sid, rule, text, figures, limits, weak)
+                self.add(sid, rule, text, figures, limits, weak or short_of_strong)
 
     # --- non-objectivity -------------------------------------------------------------------
     def journal(self) -> None:
@@ -930,7 +941,7 @@ class _Rules:
             "(нужны индивидуальные результаты): использованы доли понизивших и повысивших."
         )
         for sid in sorted(data.journal):
-            raised_sum, both_sum, raised_w, both_w, participants = data.journal[sid]
+            raised_sum, both_sum, raised_w, both_w, participants, raised_of_both = data.journal[sid]
             n = int(participants) or None
             if s.enabled("vpr_raised") and raised_w:
                 raised = raised_sum / raised_w
@@ -957,7 +968,7 @@ class _Rules:
                     )
             if s.enabled("vpr_journal_mismatch") and both_w:
                 mismatch = both_sum / both_w
-                raised = raised_sum / raised_w if raised_w else 0.0
+                raised = raised_of_both / both_w
                 if mismatch > s.vpr_mismatch_above + 1e-9:
                     self.add(
                         sid,

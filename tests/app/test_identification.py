@@ -307,3 +307,31 @@ def test_the_export_keeps_formula_like_text(tmp_path: Path) -> None:
     sheet = load_workbook(path)["Необъективность"]
     assert sheet["B5"].value == "=ОПАСНО()" and sheet["B5"].data_type == "s"
     assert load_workbook(path)["ШНРО"]["A5"].value == "Школ в списке нет."
+
+
+def test_two_runs_of_one_day_never_take_off_what_the_other_accepted(
+    filled: tuple[Database, list[int]],
+) -> None:
+    database, ids = filled
+    service = IdentificationService(database)
+    schools = SchoolService(database)
+    first_run, _ = service.run(Y)
+    second_run, _ = service.run(Y)  # the same data, the same day: identical explanations
+    p1 = next(p for p in service.proposals(first_run) if p.school_id == ids[0])
+    p2 = next(p for p in service.proposals(second_run) if (p.school_id, p.rule) == (p1.school_id, p1.rule))
+
+    def on_list() -> list[str]:
+        return [
+            c.reason
+            for c in schools.categories(ids[0])
+            if c.academic_year == Y and c.category.value == p1.category
+        ]
+
+    service.decide(p1.id, "accepted")
+    service.decide(p2.id, "rejected")  # p2 was never accepted: nothing to take off
+    assert on_list() == [p1.explanation]
+    service.decide(p2.id, "accepted")
+    service.decide(p2.id, "rejected")  # the first run still accepts it: the entry stays
+    assert on_list() == [p1.explanation]
+    service.decide(p1.id, "rejected")  # nothing accepts it now
+    assert on_list() == []

@@ -153,24 +153,36 @@ def test_quintile_missing_years_and_too_few_schools() -> None:
 
 
 def test_quintile_small_samples_are_flagged_not_proof() -> None:
-    values = {1: (3.0, 3.0), 2: (3.5, 3.9), 3: (3.6, 3.5), 4: (3.7, 3.6), 5: (3.8, 3.7)}
+    values = {1: (3.0, 3.0), 2: (3.5, 3.9), 3: (3.6, 3.5), 4: (3.7, 3.6), 5: (3.8, 3.7), 6: (3.9, 3.8)}
     lines = quintile_lines({k: v for k, v in values.items() if k != 1})
-    lines += quintile_lines({1: values[1]}, n=5)  # 15 participants over three years
+    lines += quintile_lines({1: values[1]}, n=7)  # 7 pupils a year: the same pupils, not 21
     p = of("low_quintile", identify(Y, lines))[1]
     assert p.weak_evidence
-    assert "участников 15 — меньше 20, слабое основание" in p.explanation
+    assert "участников 7 — меньше 20, слабое основание" in p.explanation
     assert "это не доказательство" in p.explanation
+    # the threshold comes from the five schools with enough pupils, not from the weak one
+    assert p.thresholds["oge_ranked"] == 5
     lines = quintile_lines({k: v for k, v in values.items() if k != 1})
-    lines += quintile_lines({1: values[1]}, n=7)  # 21 participants: enough
+    lines += quintile_lines({1: values[1]}, n=20)  # 20 a year: enough
     p = of("low_quintile", identify(Y, lines))[1]
     assert not p.weak_evidence
-    lines = quintile_lines({k: v for k, v in values.items() if k != 1}, n=20)
-    lines += quintile_lines({1: values[1]}, n=20)  # 60 participants: informative
+    lines = quintile_lines({k: v for k, v in values.items() if k != 1}, n=50)
+    lines += quintile_lines({1: values[1]}, n=50)  # 50 a year: informative
     assert "выборка информативна" in of("low_quintile", identify(Y, lines))[1].explanation
 
 
+def test_tiny_samples_never_push_schools_with_enough_pupils_off_the_list() -> None:
+    values = {sid: (3.2 + sid / 10, 3.2 + sid / 10) for sid in range(3, 13)}  # ten schools of 25 pupils
+    strong = quintile_lines(values)
+    proposed = set(of("low_quintile", identify(Y, strong)))
+    tiny = quintile_lines({1: (2.5, 2.5), 2: (2.6, 2.6)}, n=3)  # two noisy schools of 3 pupils
+    with_tiny = of("low_quintile", identify(Y, strong + tiny))
+    assert proposed <= set(with_tiny)  # the same schools as before, and the tiny ones only flagged
+    assert all(with_tiny[sid].weak_evidence for sid in (1, 2) if sid in with_tiny)
+
+
 def test_quintile_one_weak_procedure_of_two_is_not_proof() -> None:
-    values = {1: (3.0, 3.0), 2: (3.5, 3.9), 3: (3.6, 3.5), 4: (3.7, 3.6), 5: (3.8, 3.7)}
+    values = {1: (3.0, 3.0), 2: (3.5, 3.9), 3: (3.6, 3.5), 4: (3.7, 3.6), 5: (3.8, 3.7), 6: (3.9, 3.8)}
     lines = [x for x in quintile_lines(values) if not (x.school_id == 1 and x.procedure is Procedure.VPR)]
     lines += [
         line(1, Procedure.VPR, s, year=y, grade=5, n=3, average=3.0)
@@ -490,3 +502,15 @@ def test_bad_rules_files_are_refused_in_russian(tmp_path: Path, text: str, messa
 def test_missing_rules_file(tmp_path: Path) -> None:
     with pytest.raises(AppError, match="не найден"):
         load_rules(tmp_path / "нет.json")
+
+
+def test_journal_mismatch_parts_come_from_the_lines_that_give_both() -> None:
+    lines = [
+        line(1, Procedure.VPR, "Математика", grade=5, n=30, shares=(10, 40, 30, 20), raised=40.0),
+        line(
+            1, Procedure.VPR, "Русский язык", grade=5, n=30, shares=(10, 40, 30, 20), raised=5.0, lowered=60.0
+        ),
+    ]
+    p = of("vpr_journal_mismatch", identify(Y, lines))[1]
+    assert "понизили 60,0 %, повысили 5,0 %" in p.explanation
+    assert p.figures["lowered"] == 60.0 and p.figures["raised"] == 5.0
