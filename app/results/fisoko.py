@@ -587,15 +587,26 @@ def _is_count_label(value: Cell) -> bool:
     return len(text) < 40 and bool(re.search(r"(?<!\w)кол(?!\w)|кол во|количеств|(?<!\w)число", text))
 
 
+_OTHER_REPORTS = ("выполнение заданий", "индивидуальные результаты", "индивидуальных результатов")
+
+
 def detect_kind(sheet: SheetData) -> ReportKind | None:
     """Which ФИС ОКО report a sheet holds (None: neither; the flat reader is asked separately)."""
     rows = sheet.rows
     head = rows[: TITLE_SCAN_ROWS + 10]
     groups = {group_of(c) for row in head for c in row} - {""}
     title = " ".join(clean(c) for row in head[:TITLE_SCAN_ROWS] for c in row if isinstance(c, str))
-    if "сравнение отметок" in fold(title) or len(groups & {"lowered", "confirmed", "raised"}) >= 2:
+    folded = fold(title)
+    if any(other in folded for other in _OTHER_REPORTS):
+        return None  # «Выполнение заданий», «Индивидуальные результаты»: their columns 2–5 are not marks
+    if "сравнение отметок" in folded or len(groups & {"lowered", "confirmed", "raised"}) >= 2:
         return ReportKind.COMPARISON
-    if _find_mark_row(rows) is not None:
+    found = _find_mark_row(rows)
+    if found is not None:
+        index, _marks = found
+        # a header with «1» or «6» beside 2–5 numbers tasks, not marks
+        if any(isinstance(c, int | float | str) and clean(str(c)) in {"1", "6", "7"} for c in rows[index]):
+            return None
         return ReportKind.STATISTICS
     return None
 

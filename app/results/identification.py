@@ -79,9 +79,13 @@ class IdentificationService:
     def compute(self, year: int, settings: RuleSettings | None = None) -> Outcome:
         """The proposals without storing anything (`identify --dry-run`, the window's preview)."""
         settings = settings or RuleSettings()
-        context = [
-            value for y in (year - 2, year - 1, year) for value in ResultsService(self.database).context(y)
-        ]
+        store = ResultsService(self.database)
+        context = [value for y in (year - 2, year - 1, year) for value in store.context(y)]
+        if not store.results(year) and not [c for c in context if c.academic_year == year]:
+            raise AppError(
+                f"Нет результатов за {academic_year_label(year)} учебный год: списки не из чего рассчитать. "
+                "Загрузите отчёты ФИС ОКО или шаблон ОГЭ/ЕГЭ за этот год или выберите другой год."
+            )
         schools = SchoolService(self.database).list_schools(include_archived=False)
         return run_rules(year, self._results(year), context, schools, settings)
 

@@ -140,6 +140,18 @@ class ResultsImportPreview:
     not_found: list[tuple[str, str]]  # (the name as written, the first place)
     merge_issues: list[ImportIssue] = field(default_factory=list)
     default_year: int | None = None
+    stored: set[tuple] = field(default_factory=set)  # the keys of the lines already in the database
+
+    def replacing(self) -> int:
+        """How many of the lines to load replace lines saved before (their figures are overwritten)."""
+        return sum(
+            1
+            for r in self.results()
+            if _db_key(
+                r.level.value, r.school_id, r.area, r.academic_year, r.procedure.value, r.subject, r.grade
+            )
+            in self.stored
+        )
 
     # --- the person's decisions ------------------------------------------------------------
     def confirm(self, text: str, school_id: int | None = None) -> None:
@@ -267,6 +279,12 @@ class ResultsImportPreview:
             f"К загрузке: {len(results)} {plural(len(results), 'строка', 'строки', 'строк')} результатов"
             f", {len(context)} {plural(len(context), 'показатель', 'показателя', 'показателей')} контекста"
         )
+        replacing = self.replacing()
+        if replacing:
+            total += (
+                f"; из них {replacing} {plural(replacing, 'строка заменит', 'строки заменят', 'строк заменят')} "
+                "уже сохранённые (прежние значения будут перезаписаны, отмена — Ctrl+Z)"
+            )
         pending = sum(1 for m in self.doubtful if not m.confirmed)
         if pending:
             total += f"; {pending} {plural(pending, 'школа ждёт', 'школы ждут', 'школ ждут')} подтверждения"
@@ -276,6 +294,13 @@ class ResultsImportPreview:
         if warnings:
             total += f"; {warnings} {plural(warnings, 'предупреждение', 'предупреждения', 'предупреждений')}"
         return "\n".join([*parts, total + "."])
+
+
+def _db_key(
+    level: str, school_id: int | None, area: str, year: int, procedure: str, subject: str, grade: int
+) -> tuple:
+    """A line as the database knows it; a school's line whatever area the report puts it under."""
+    return (level, school_id or 0, "" if level == "school" else area, year, procedure, subject, grade)
 
 
 def _key(level: Level, school_id: int | None, area: str, line: ReadLine) -> tuple:
@@ -440,6 +465,20 @@ def preview_results_import(
                     match.places.append(line.place)
     preview = ResultsImportPreview(paths, files, lines, list(doubtful.values()), list(not_found.values()))
     preview.default_year = year
+    preview.stored = {
+        _db_key(
+            r["level"],
+            r["school_id"],
+            r["area"],
+            r["academic_year"],
+            r["procedure"],
+            r["subject"],
+            r["grade"],
+        )
+        for r in database.query(
+            "SELECT level, school_id, area, academic_year, procedure, subject, grade FROM assessment_results"
+        )
+    }
     _check_duplicates(preview)
     return preview
 

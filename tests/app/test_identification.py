@@ -335,3 +335,13 @@ def test_two_runs_of_one_day_never_take_off_what_the_other_accepted(
     assert on_list() == [p1.explanation]
     service.decide(p1.id, "rejected")  # nothing accepts it now
     assert on_list() == []
+
+
+def test_a_year_without_results_is_refused_and_nothing_is_stored(filled: tuple[Database, list[int]]) -> None:
+    from app.errors import AppError
+
+    database, _ = filled
+    service = IdentificationService(database)
+    with pytest.raises(AppError, match="Нет результатов за 2030/2031 учебный год"):
+        service.run(2030)
+    assert service.runs() == []

@@ -534,3 +534,62 @@ def test_cli_import_end_to_end(tmp_path: Path) -> None:
     template = tmp_path / "шаблон.xlsx"
     made = _run("--db", db_path, "results", "template", template, data_dir=data_dir)
     assert made.returncode == 0 and template.exists()
+
+
+def test_a_task_completion_report_is_not_read_as_marks(database, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import Workbook
+
+    from app.importing.errors import ImportFileError
+    from app.results.importer import preview_results_import
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Выполнение заданий"])
+    sheet.append(["ВПР 2021. Математика. 6 класс"])
+    sheet.append(["ОО", "Кол-во уч.", *range(1, 11)])
+    sheet.append(["Ленинградская обл.", 2000, *(90, 88, 80, 75, 70, 60, 55, 50, 40, 30)])
+    path = tmp_path / "Выполнение заданий.xlsx"
+    workbook.save(path)
+    try:
+        preview = preview_results_import(database, [path])
+    except ImportFileError:
+        return  # refused outright: fine
+    assert preview.results() == []  # nothing read as marks 2–5
+    assert "не загружен" in preview.summary() or "не распознан" in preview.summary()
+
+
+def test_the_preview_says_how_many_stored_lines_it_replaces(demo_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from app.results.flat import write_flat_template
+    from app.results.importer import preview_results_import
+    from app.results.model import Level, Procedure
+    from app.results.service import ResultsService
+
+    stored = next(r for r in ResultsService(demo_db).results(level=Level.SCHOOL, procedure=Procedure.OGE))
+    template = tmp_path / "огэ.xlsx"
+    write_flat_template(template)
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(template)
+    sheet = workbook.worksheets[0]
+    header_row = next(
+        r for r in range(1, 15) if any(str(c.value or "").startswith("Процедура") for c in sheet[r])
+    )
+    titles = [str(c.value or "") for c in sheet[header_row]]
+    school = demo_db.query("SELECT full_name FROM schools WHERE id = ?", (stored.school_id,))[0][0]
+    values = {
+        "Учебный год": f"{stored.academic_year}/{stored.academic_year + 1}",
+        "Процедура": "ОГЭ",
+        "Предмет": stored.subject,
+        "Класс": 9,
+        "ОО": school,
+        "Участников": 30,
+        "Средний балл": 3.9,
+    }
+    for column, title in enumerate(titles, start=1):
+        for key, value in values.items():
+            if title == key:
+                sheet.cell(header_row + 1, column, value)
+    workbook.save(template)
+    preview = preview_results_import(demo_db, [template])
+    assert preview.replacing() == 1
+    assert "1 строка заменит уже сохранённые" in preview.summary()
