@@ -148,11 +148,14 @@ class ExplanationDialog(QDialog):
 
 def settings_text(settings: Any) -> str:
     """Every threshold with its meaning, one a line."""
-    from app.results.rules import FIELD_LABELS
+    from app.results.rules import FIELD_LABELS, RULES
 
     lines = []
     for key, value in settings.to_dict().items():
-        lines.append(f"{_format(value)} — {FIELD_LABELS.get(key, key)}  [{key}]")
+        if isinstance(value, list) and all(isinstance(v, str) and v in RULES for v in value):
+            value = [f"«{RULES[v].title}»" for v in value] or "нет"  # rule keys as the office reads them
+        # the key is the name in the rules file an office edits (`rules template`)
+        lines.append(f"{_format(value)} — {FIELD_LABELS.get(key, key)} (в файле правил: {key})")
     return "\n".join(lines)
 
 
