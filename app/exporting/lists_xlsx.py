@@ -58,9 +58,15 @@ def export_lists_xlsx(
                 cell.data_type = "s"
                 cell.quotePrefix = True
 
-        put(1, 1, f"{category.description}, {academic_year_label(year)} учебный год", "opora_title")
+        put(
+            1,
+            1,
+            f"Список школ категории «{category.label}» на {academic_year_label(year)} учебный год",
+            "opora_title",
+        )
         sheet.merge_cells(f"A1:{last}1")
-        put(2, 1, f"{category.label}. " + (office_name or ""), "opora_note")
+        office = " ".join((office_name or "").split())  # the letterhead's lines on one line
+        put(2, 1, f"{category.description}." + (f" {office}" if office else ""), "opora_note")
         sheet.merge_cells(f"A2:{last}2")
         header_row = 4
         for index, column in enumerate(COLUMNS, start=1):

@@ -39,6 +39,7 @@ STAMP_SIZE = 12
 QR_SIZE = 25 * MM
 QR_GAP = 3 * MM
 SMALL_SIZE = 10  # the executor's line, «ПРОЕКТ»
+WIDE_COLUMN = 90 * 72 / 25.4  # points: a column this wide (90 mm) needs no syllable hyphenation
 BLANK = "__________"  # a date or a number still to be written by hand
 NBSP = "\u00a0"
 SHY = "\u00ad"
@@ -57,13 +58,15 @@ _CONTACT = re.compile(r"^\s*(\d|тел|факс|e-?mail|эл\.|http|www|инн|�
 
 # --- text ---------------------------------------------------------------------------------
 @lru_cache(maxsize=1)
-def _glyphs() -> frozenset[int]:
-    """The characters Liberation Serif can draw (the bold face covers the same ones)."""
+def _glyphs() -> frozenset[str]:
+    """The characters Liberation Serif can draw (the bold face covers the same ones), as strings:
+    `set(text) <= glyphs` checks a whole text in C."""
     from reportlab.pdfbase import pdfmetrics
 
     from app.exporting.pdf_fonts import register_fonts
 
-    return frozenset(pdfmetrics.getFont(register_fonts(italic=False)).face.charToGlyph) | {ord("\n")}
+    codes = pdfmetrics.getFont(register_fonts(italic=False)).face.charToGlyph
+    return frozenset(map(chr, codes)) | {"\n"}
 
 
 def clean(text: Any) -> str:
@@ -73,9 +76,9 @@ def clean(text: Any) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     text = _UNPRINTABLE.sub("", text.replace("\t", " "))
     glyphs = _glyphs()
-    if all(ord(c) in glyphs for c in text):
+    if text.isascii() or glyphs.issuperset(text):
         return text
-    return "".join(c if ord(c) in glyphs else MISSING for c in text)
+    return "".join(c if c in glyphs else MISSING for c in text)
 
 
 def _markup(text: Any, *, hyphenate: bool = True) -> str:
@@ -627,7 +630,10 @@ def _table(table: Table, styles: _Styles, page: _Page) -> list[Any]:
         if head:  # headers break between words, and inside a word only where it cannot fit
             marked = _hyphenate_wide_words(text, rooms[column], bold, size)
             return RLParagraph(markup(marked, hyphenate=False), head_style)
-        marked = _hyphenate_wide_words(soft_hyphens(text), rooms[column], family, size)
+        # syllables matter in narrow columns; a wide one breaks between words well enough, and
+        # hyphenating every word of a long plan costs a tenth of its printing time
+        syllables = soft_hyphens(text) if rooms[column] < WIDE_COLUMN else text
+        marked = _hyphenate_wide_words(syllables, rooms[column], family, size)
         style = cell_style["centre" if column in centred else "left"]
         return RLParagraph(markup(marked, hyphenate=False), style)
 
