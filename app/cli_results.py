@@ -99,11 +99,11 @@ def _import(database: Any, args: argparse.Namespace) -> int:
                 print(f"  «{name}» ({place})")
     if rejected:
         names = ", ".join(f"«{f.path.name}»" for f in rejected)
+        # the reasons are printed above (or are in the JSON): here only what it means for the base
         print(
             f"{plural(len(rejected), 'Файл', 'Файлы', 'Файлы')} {names} не "
-            f"{plural(len(rejected), 'загружен', 'загружены', 'загружены')}: "
-            + " ".join(f.rejection() for f in rejected)
-            + " В базе ничего не изменено.",
+            f"{plural(len(rejected), 'загружен', 'загружены', 'загружены')} (причины — выше). "
+            "В базе ничего не изменено.",
             file=sys.stderr,
         )
         return 1

@@ -116,9 +116,8 @@ def read_sheets(path: Path, *, max_rows: int | None = None) -> list[SheetData]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several types (ZipError, XmlError, CalamineError…)
-        raise ImportFileError(
-            f"Файл «{name}» повреждён или не является книгой Excel ({type(exc).__name__}: {exc})."
-        ) from exc
+        # calamine's own words are English internals: say what the file is, when it can be told
+        raise ImportFileError(f"Файл «{name}» {_not_a_workbook(path)}") from exc
     sheets: list[SheetData] = []
     try:
         for meta in workbook.sheets_metadata:
@@ -160,3 +159,22 @@ def column_letter(index: int) -> str:
         index, remainder = divmod(index - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
+
+
+def _not_a_workbook(path: Path) -> str:
+    """Why a zip file calamine could not open is no workbook, in Russian."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        names = []
+    if any(n.startswith("word/") for n in names):
+        return "— документ Word, а не книга Excel. Выберите книгу Excel (.xlsx)."
+    if any(n.startswith("ppt/") for n in names):
+        return "— презентация PowerPoint, а не книга Excel. Выберите книгу Excel (.xlsx)."
+    return (
+        "повреждён или не является книгой Excel: программа не смогла прочитать его содержимое. "
+        "Откройте его в Excel и сохраните заново как «Книга Excel (.xlsx)»."
+    )

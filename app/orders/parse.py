@@ -382,6 +382,11 @@ class _Draft:
     deadline: str = ""
     responsible: str = ""
     children: list[_Draft] = field(default_factory=list)
+    parts_at_deadline: int = 0  # how much text the point had when its «Срок:» line came
+
+    def split_by_deadline(self) -> bool:
+        """A «Срок:» line fell inside this point's sentence: the text went on in lower case after it."""
+        return len(self.parts) > self.parts_at_deadline > 0 and self.parts[self.parts_at_deadline] == " "
 
     def add(self, text: str) -> None:
         if not self.parts:
@@ -766,9 +771,15 @@ class _Reader:
             if match and current is not None:
                 value = match["v"].strip()
                 previous = recent[-2] if len(recent) >= 2 else None
-                if current.deadline and previous is not None and not previous.deadline:
+                if (
+                    current.deadline
+                    and current.split_by_deadline()
+                    and previous is not None
+                    and previous.depth == current.depth
+                    and not previous.deadline
+                ):
                     # seed 003: a page broke the text so that the point before's «Срок:» line fell
-                    # after this point's first line; each point keeps its own
+                    # inside this point's sentence; each point keeps its own
                     previous.deadline, current.deadline = current.deadline, value
                     continue
                 if current.deadline and current.deadline != value:
@@ -776,6 +787,7 @@ class _Reader:
                     current.deadline = f"{current.deadline}; {value}"
                 else:
                     current.deadline = value
+                    current.parts_at_deadline = len(current.parts)
                 continue
             match = _RESPONSIBLE.match(text)
             if match and current is not None:

@@ -823,11 +823,8 @@ def reference_problems(order: Order) -> list[str]:
             cited = [int(g) for g in match.groups() if g]
             for value in cited:
                 if value > count or value < 1:
-                    problems.append(
-                        f"пункт {number.rstrip('.')} ссылается на приложение {value}, а приложений {count}"
-                        if count
-                        else f"пункт {number.rstrip('.')} ссылается на приложение {value}, а приложений нет"
-                    )
+                    have = f"приложений {count}" if count else "приложений нет"
+                    problems.append(f"пункт {number.rstrip('.')} ссылается на приложение {value}, а {have}")
             before, previous_end = text[previous_end : match.start()], match.end()
             if len(cited) != 1 or not 1 <= cited[0] <= count:
                 continue

@@ -93,8 +93,9 @@ def test_seed_imports_and_prints_the_same_text(seed: Path, empty_db: Database) -
     assert service.verify(order.id).ok
 
     headers = tuple("\n".join(c.title for c in plan.columns) for a in parsed.appendices for plan in a.plans)
-    printed = key(pdf_text(order_pdf(empty_db, order.id)))
-    flowing = key(pdf_text(order_pdf(empty_db, order.id), repeated=headers))
+    pdf = order_pdf(empty_db, order.id)
+    printed = key(pdf_text(pdf))
+    flowing = key(pdf_text(pdf, repeated=headers))
     seed_text = seed.read_text(encoding="utf-8")
     expected = [
         *parsed.letterhead,
@@ -140,7 +141,7 @@ def test_seed_imports_and_prints_the_same_text(seed: Path, empty_db: Database) -
     assert order.order_date is not None and key(order.order_date.strftime("%Y")) in source
     # no «Срок:» line is lost or doubled (seed 003 prints one of them in the middle of the next point)
     body = seed_text.split("Приложение")[0]
-    assert pdf_text(order_pdf(empty_db, order.id)).count("Срок:") == body.count("Срок:")
+    assert pdf_text(pdf).count("Срок:") == body.count("Срок:")
 
 
 def test_seed_000_brings_back_both_plans_in_appendix_1(empty_db: Database) -> None:

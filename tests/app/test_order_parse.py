@@ -1026,3 +1026,33 @@ def test_approval_stamps_numbered_by_the_points() -> None:
     ]
     assert order.appendices[0].table_rows == [["Иванов И.И.", "председатель комитета", "председатель"]]
     assert order.warnings == []
+
+
+def test_a_point_with_two_deadlines_keeps_both_when_no_page_split_its_text() -> None:
+    text = """Отдел образования
+
+ПРИКАЗ
+
+01.09.2021\t№ 5
+
+Об утверждении плана
+
+В целях повышения качества образования
+
+ПРИКАЗЫВАЮ:
+
+1. Утвердить план.
+2. Провести мониторинг.
+Срок: до 01.10.2021
+Представить отчёт.
+Срок: до 01.12.2021
+3. Контроль за исполнением настоящего приказа оставляю за собой.
+
+Начальник отдела
+
+И.И. Иванов
+"""
+    order = parse_order_text(text, "два срока.txt")
+    first, second = order.points
+    assert first.deadline == ""  # nothing moved to the point before
+    assert second.deadline == "до 01.10.2021; до 01.12.2021"
