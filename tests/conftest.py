@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,24 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="opora-tests-"))
 os.environ["OPORA_DATA_DIR"] = str(_SESSION_DIR / "data")
 os.environ["XDG_CONFIG_HOME"] = str(_SESSION_DIR / "config")
+
+# No network, here or in any Python child process (see tests/network_guard).
+_GUARD_DIR = Path(__file__).resolve().parent / "network_guard"
+NETWORK_RECORD = _SESSION_DIR / "network-use.log"
+os.environ["OPORA_NETWORK_RECORD"] = str(NETWORK_RECORD)
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_GUARD_DIR), os.environ.get("PYTHONPATH")]))
+sys.path.insert(0, str(_GUARD_DIR))
+import opora_network_guard  # noqa: E402
+
+opora_network_guard.install()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The whole suite fails when anything in it, or in a child process, used the network."""
+    used = NETWORK_RECORD.read_text(encoding="utf-8") if NETWORK_RECORD.exists() else ""
+    if used:
+        print(f"\n\nСЕТЬ ИСПОЛЬЗОВАНА ВО ВРЕМЯ ТЕСТОВ (это запрещено):\n{used}", file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
