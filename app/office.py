@@ -71,12 +71,23 @@ class OfficeService:
         return str(rows[0][0]) if rows else default
 
     def set_setting(self, key: str, value: str) -> None:
+        """Store a per-database setting; a changed one (but the year the views show) gets an
+        audit line, since everyone who opens this database sees it."""
+        from app.audit import UNLOGGED_SETTINGS, setting_name
+        from db.changes import log_action
+
         with self.database.atomic() as conn:
+            stored = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
             conn.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+            before = None if stored is None else str(stored[0])
+            if key not in UNLOGGED_SETTINGS and before != value:
+                log_action(
+                    conn, f"Настройка: {setting_name(key)}", {key: [before, value]}, tables="settings ~1"
+                )
 
 
 def _clean_lines(text: str) -> str:

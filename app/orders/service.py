@@ -270,12 +270,22 @@ class OrderService:
             raise ValidationError(
                 [FieldProblem("numbering", "В формате номера должно быть место для порядкового номера: {n}.")]
             )
+        from app.audit import setting_name
+        from db.changes import log_action
+
+        key = NUMBERING_KEY.format(kind=kind.value)
         with self.database.atomic() as conn:
+            stored = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
             conn.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (NUMBERING_KEY.format(kind=kind.value), pattern),
+                (key, pattern),
             )
+            before = None if stored is None else str(stored[0])
+            if before != pattern:
+                log_action(
+                    conn, f"Настройка: {setting_name(key)}", {key: [before, pattern]}, tables="settings ~1"
+                )
 
     def suggest_number(self, kind: OrderKind, on: date | None = None) -> str:
         """The next number of the kind in the calendar year of `on`: the largest running number
