@@ -107,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
     from app import cli_identify
 
     cli_identify.add_commands(commands, common)
+    from app import cli_audit
+
+    cli_audit.add_commands(commands, common)
+    from app import cli_backups
+
+    cli_backups.add_commands(commands, common)
     return parser
 
 
@@ -135,13 +141,21 @@ def run_command(args: argparse.Namespace) -> int:
         except AppError as exc:
             return _fail(exc.message)
 
+    if args.command in ("restore", "check", "backups"):  # before open_database: the file may be damaged
+        from app.cli_backups import run_before_open
+
+        return run_before_open(args, args.db or default_database_path())
+
     path: Path = args.db or default_database_path()
     if args.db is None:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
         database = open_database(path)
     except DatabaseError as exc:
-        return _fail(exc.message)
+        from app.cli_backups import restore_hint
+
+        damaged = type(exc).__name__ in ("CorruptDatabaseError", "NotADatabaseError")
+        return _fail(exc.message + (restore_hint(path) if damaged else ""))
     try:
         if args.command == "demo":
             return _demo(database)
@@ -176,6 +190,14 @@ def run_command(args: argparse.Namespace) -> int:
             from app.cli_plans import run_plan
 
             return run_plan(database, args)
+        if args.command == "audit":
+            from app.cli_audit import run_audit
+
+            return run_audit(database, args)
+        if args.command == "backup":
+            from app.cli_backups import run_backup
+
+            return run_backup(database, args)
         return _fail(f"Неизвестная команда: {args.command}")
     except (AppError, DatabaseError) as exc:
         return _fail(exc.message)

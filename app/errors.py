@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 
@@ -39,3 +40,26 @@ class CancelledError(AppError):
 
     def __init__(self, message: str = "Операция отменена, данные не изменены.") -> None:
         super().__init__(message)
+
+
+_OS_REASONS = {
+    errno.ENOSPC: "на диске нет места",
+    errno.EDQUOT: "превышена квота на диске",
+    errno.EROFS: "диск доступен только для чтения",
+    errno.EACCES: "нет прав на запись или чтение",
+    errno.EPERM: "нет прав на запись или чтение",
+    errno.ENOENT: "файл или папка не найдены",
+    errno.EISDIR: "это папка, а не файл",
+    errno.EIO: "ошибка ввода-вывода (диск или сеть недоступны)",
+    errno.ENAMETOOLONG: "слишком длинное имя файла",
+    errno.EBUSY: "файл занят другой программой",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in Russian: Linux gives the system's words in English."""
+    if exc.errno in _OS_REASONS:
+        return _OS_REASONS[exc.errno]
+    if isinstance(exc, PermissionError):
+        return "нет прав на запись или чтение"
+    return f"ошибка системы (код {exc.errno})" if exc.errno else "ошибка системы"

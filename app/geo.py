@@ -16,7 +16,7 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
-from app.errors import AppError
+from app.errors import AppError, os_reason
 
 TILE_SIZE = 256
 MAX_LATITUDE = 85.0511287798066  # the edge of the Web Mercator square
@@ -101,7 +101,7 @@ class MBTiles:
             with self.path.open("rb") as handle:
                 header = handle.read(16)
         except OSError as exc:
-            raise _refuse(self.path, f"файл не читается ({exc.strerror or exc})") from exc
+            raise _refuse(self.path, f"файл не читается ({os_reason(exc)})") from exc
         if header != b"SQLite format 3\x00":
             raise _refuse(self.path, "это не файл MBTiles (не база SQLite)")
         uri = "file:" + quote(str(self.path.resolve())) + "?mode=ro"

@@ -1,7 +1,11 @@
 """Start-up of the window: QApplication, Qt's Russian translations, the excepthook, the database.
 
-`run_gui` opens the database (offering another file when one is refused, never overwriting it),
-shows the first-run dialog for an empty database, then the main window. The window is painted
+`run_gui` opens the database (offering another file when one is refused, never overwriting it;
+for a damaged file with a good backup, first «Восстановить из копии от …»), shows the first-run
+dialog for an empty database, then the main window. Automatic backups (app/backups.py): `start` on a
+worker after the window's first paint (START_BACKUP_DELAY_MS later), `daily` every 24 hours of
+running, `close` at shutdown and when another file replaces this one; a failed automatic backup is
+logged and said once in the status bar, never in the way of work. The window is painted
 first and filled right after (the registry's rows, the icons: `MainWindow(fill_after_paint=True)`).
 With OPORA_BENCH_PAINTED=1 it prints the seconds since the process started once the main window
 has been painted, again once the registry's rows have been painted, and quits: the start-up
@@ -20,6 +24,7 @@ import os
 import sys
 import time
 import traceback
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -36,6 +41,9 @@ from ui.startup import DATABASE_FILTER, needs_first_run
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QEvent
+
+    from app.backups import BackupInfo
+    from ui.workers import JobRunner
 
 _IMPORTED_AT = time.perf_counter()
 log = logging.getLogger("opora")
@@ -218,8 +226,31 @@ def install_translations(app: QApplication) -> bool:
     return False
 
 
+_RESTORE = object()  # `_ask_for_another_file`'s answer: restore the offered backup
+
+
+def _backup_job(path: Path, kind: str):  # type: ignore[no-untyped-def]  # Job[BackupResult]
+    from app.backups import make_backup
+    from app.jobs import Progress
+
+    yield Progress(0, 0, "Резервная копия…")
+    return make_backup(path, kind)
+
+
+def _restore_job(path: Path, backup: Path):  # type: ignore[no-untyped-def]  # Job[RestoreResult]
+    from app.backups import restore
+    from app.jobs import Progress
+
+    yield Progress(0, 0, f"Восстановление базы «{path.name}» из копии…")
+    return restore(path, backup)
+
+
 class ApplicationController(QObject):
     """Owns the open database and its main window; opening another file replaces both."""
+
+    # The start backup waits this long after the first paint: start-up (the registry's rows) first.
+    START_BACKUP_DELAY_MS = 1500
+    DAILY_BACKUP_MS = 24 * 60 * 60 * 1000
 
     def __init__(self, app: QApplication) -> None:
         super().__init__(app)
@@ -229,6 +260,9 @@ class ApplicationController(QObject):
         # Kept: a change is written to disk from the event loop (or when another QSettings goes),
         # not on the way to the first paint; every QSettings in the process sees it at once.
         self._settings = QSettings(self)
+        self._backups: JobRunner | None = None  # automatic backups and restores, one at a time
+        self._backup_failure_shown = False
+        self._notice: str | None = None  # said once the next window is painted (a restore's result)
 
     # --- opening files ---------------------------------------------------------------------------
     def start(self, path: Path | None) -> bool:
@@ -245,31 +279,103 @@ class ApplicationController(QObject):
         return None
 
     def open_interactively(self, path: Path, parent: QWidget | None) -> Database | None:
-        """Open `path`; when it is refused, say why and offer another file (None: the user gave up)."""
+        """Open `path`; when it is refused, say why and offer another file (None: the user gave up).
+
+        A damaged file (or one that is no database at all, e.g. truncated) with a good backup gets
+        «Восстановить из копии от …» first; the file itself is never overwritten (app.backups.restore).
+        """
+        restore_failed: set[Path] = set()
         while True:
             try:
                 return open_database(path)
             except DatabaseError as exc:
                 log.warning("База данных не открыта: %s", exc.message)
-                chosen = self._ask_for_another_file(exc.message, path, parent)
-                if chosen is None:
+                backup = None if path in restore_failed else self._good_backup(exc, path)
+                if backup is None:
+                    chosen = self._ask_for_another_file(exc.message, path, parent)
+                else:
+                    chosen = self._ask_for_another_file(exc.message, path, parent, backup=backup)
+                if chosen is _RESTORE and backup is not None:
+                    if not self._restore_at_start(path, backup, parent):
+                        restore_failed.add(path)
+                    continue
+                if not isinstance(chosen, Path):
                     return None
                 path = chosen
 
-    def _ask_for_another_file(self, message: str, path: Path, parent: QWidget | None) -> Path | None:
+    @staticmethod
+    def _good_backup(exc: DatabaseError, path: Path) -> BackupInfo | None:
+        from db.errors import CorruptDatabaseError, NotADatabaseError
+
+        if not isinstance(exc, CorruptDatabaseError | NotADatabaseError):
+            return None
+        from app.backups import latest_good_backup
+
+        try:
+            return latest_good_backup(path)
+        except (OSError, AppError, DatabaseError) as error:  # looking must never make things worse
+            log.warning("Резервные копии «%s» не просмотрены: %s", path, error)
+            return None
+
+    def _restore_at_start(self, path: Path, backup: BackupInfo, parent: QWidget | None) -> bool:
+        """Restore synchronously (no window to keep responsive yet) under a wait cursor."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QGuiApplication
+
+        from app.backups import restore
+
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            result = restore(path, backup.path)
+        except (AppError, DatabaseError) as exc:
+            QGuiApplication.restoreOverrideCursor()
+            log.warning("Восстановление из копии не выполнено: %s", exc.message)
+            self._show_blocking_error(parent, exc.message, "База данных не восстановлена")
+            return False
+        QGuiApplication.restoreOverrideCursor()
+        self._notice = result.summary()
+        return True
+
+    def _show_blocking_error(self, parent: QWidget | None, message: str, title: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.NoButton, parent
+        )
+        box.addButton("ОК", QMessageBox.ButtonRole.AcceptRole)
+        box.exec()  # the start-up path's boxes are modal (see `_ask_for_another_file`)
+
+    def _ask_for_another_file(
+        self, message: str, path: Path, parent: QWidget | None, *, backup: BackupInfo | None = None
+    ) -> Path | object | None:
+        """A Path chosen, `_RESTORE` (only when `backup` was offered), or None: the user gave up."""
         from PySide6.QtWidgets import QFileDialog, QMessageBox
 
         set_window_icon(self.app)
         box = QMessageBox(QMessageBox.Icon.Warning, "База данных не открыта", message, parent=parent)
-        box.setInformativeText("Выберите другой файл базы данных или создайте новую базу.")
+        restore = None
+        if backup is not None:
+            restore = box.addButton(
+                f"Восстановить из копии от {backup.date_label}", QMessageBox.ButtonRole.AcceptRole
+            )
+            box.setDefaultButton(restore)
+            box.setInformativeText(
+                f"Есть проверенная резервная копия от {backup.date_label} («{backup.kind_label}»). "
+                "Повреждённый файл не будет удалён: он переименуется рядом. Или выберите другой файл "
+                "базы данных, или создайте новую базу."
+            )
+        else:
+            box.setInformativeText("Выберите другой файл базы данных или создайте новую базу.")
         other = box.addButton("Выбрать другой файл…", QMessageBox.ButtonRole.AcceptRole)
         new = box.addButton("Создать новую базу…", QMessageBox.ButtonRole.ActionRole)
         box.addButton("Отмена" if self.window else "Выход", QMessageBox.ButtonRole.RejectRole)
         box.exec()
         folder = str(path.parent if path.parent.exists() else Path.home())
+        if restore is not None and box.clickedButton() is restore:
+            return _RESTORE
         if box.clickedButton() is other:
             name, _ = QFileDialog.getOpenFileName(parent, "Открыть базу данных", folder, DATABASE_FILTER)
-            return Path(name) if name else self._ask_for_another_file(message, path, parent)
+            return Path(name) if name else self._ask_for_another_file(message, path, parent, backup=backup)
         if box.clickedButton() is new:
             name, _ = QFileDialog.getSaveFileName(
                 parent,
@@ -278,7 +384,7 @@ class ApplicationController(QObject):
                 DATABASE_FILTER,
                 options=QFileDialog.Option.DontConfirmOverwrite,
             )
-            return Path(name) if name else self._ask_for_another_file(message, path, parent)
+            return Path(name) if name else self._ask_for_another_file(message, path, parent, backup=backup)
         return None
 
     def show_database(self, database: Database) -> bool:
@@ -301,6 +407,7 @@ class ApplicationController(QObject):
         window.when_painted(lambda: set_window_icon(self.app))
         window.open_database_requested.connect(self.switch_to)
         window.create_database_requested.connect(self.switch_to)
+        window.restore_backup_requested.connect(self.restore_backup)
         self.window, self.database = window, database
         if os.environ.get("OPORA_BENCH_PAINTED") == "1":
             _FirstPaintProbe(window)
@@ -309,10 +416,21 @@ class ApplicationController(QObject):
             previous.close()
             previous.deleteLater()
         if previous_database is not None:
+            if previous_database.path.resolve() != database.path.resolve():
+                self._backup_now(previous_database, "close")
             previous_database.close()
         self._settings.setValue("last_database", str(database.path))
         window.when_painted(lambda: log.info("Открыта база данных %s", database.path))
+        window.when_painted(partial(self._schedule_backups, window, database))
+        if self._notice is not None:
+            notice, self._notice = self._notice, None
+            window.when_painted(partial(self._show_notice, window, notice))
         return True
+
+    def _show_notice(self, window: MainWindow, text: str) -> None:
+        from ui.messages import show_info
+
+        show_info(window, text, "База данных восстановлена")
 
     def switch_to(self, path: Path) -> None:
         if self.database is not None and path.resolve() == self.database.path.resolve():
@@ -323,8 +441,119 @@ class ApplicationController(QObject):
         if database is not None:
             self.show_database(database)
 
+    # --- automatic backups -----------------------------------------------------------------------
+    def _runner(self) -> JobRunner:
+        if self._backups is None:
+            from ui.workers import JobRunner
+
+            self._backups = JobRunner(self, max_threads=1)
+        return self._backups
+
+    def _schedule_backups(self, window: MainWindow, database: Database) -> None:
+        """After the first paint: the start backup a little later, then one every 24 hours."""
+        QTimer.singleShot(
+            self.START_BACKUP_DELAY_MS, window, partial(self._automatic_backup, window, database, "start")
+        )
+        daily = QTimer(window)
+        daily.setObjectName("daily_backup_timer")
+        daily.setInterval(self.DAILY_BACKUP_MS)
+        daily.timeout.connect(partial(self._automatic_backup, window, database, "daily"))
+        daily.start()
+
+    def _automatic_backup(self, window: MainWindow, database: Database, kind: str) -> None:
+        if self.database is not database or self.window is not window:
+            return  # another file has replaced it meanwhile (its close backup is made then)
+        worker = self._runner().start(
+            partial(_backup_job, database.path, kind), title="Резервная копия", show_progress=False
+        )
+        worker.finished.connect(partial(self._backup_done, kind))
+        worker.failed.connect(partial(self._backup_failed, window, kind))
+
+    def _backup_done(self, kind: str, result: object) -> None:
+        from app.backups import KIND_LABELS, BackupResult
+
+        if isinstance(result, BackupResult) and result.skipped:
+            log.info("Резервная копия (%s) не нужна: данные те же, что в последней копии", KIND_LABELS[kind])
+
+    def _backup_failed(self, window: MainWindow, kind: str, exc: object) -> None:
+        """Logged; said once per session in the status bar; never a box in the way of work."""
+        message = exc.message if isinstance(exc, AppError | DatabaseError) else f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, AppError | DatabaseError):
+            log.warning("Автоматическая резервная копия (%s) не создана: %s", kind, message)
+        else:
+            log.error("Автоматическая резервная копия (%s) не создана", kind, exc_info=exc)  # type: ignore[arg-type]
+        if self._backup_failure_shown or window is not self.window:
+            return
+        self._backup_failure_shown = True
+        window.statusBar().showMessage(
+            f"Автоматическая резервная копия не создана: {message} Подробности — в журнале «{log_file()}».",
+            60_000,
+        )
+
+    def _backup_now(self, database: Database, kind: str) -> None:
+        """Synchronously (closing): the copy is made while the database's own connection is still open."""
+        from app.backups import make_backup
+
+        try:
+            make_backup(database, kind)
+        except (AppError, DatabaseError) as exc:
+            log.warning("Резервная копия (%s) не создана: %s", kind, exc.message)
+        except Exception:  # a failed backup must never stop the program from closing
+            log.exception("Резервная копия (%s) не создана", kind)
+
+    # --- restoring from the window ---------------------------------------------------------------
+    def restore_backup(self, backup: Path) -> None:
+        """The «Резервные копии» dialog's confirmed restore: close the file, restore on a worker, reopen."""
+        from ui.messages import show_error
+
+        window, database = self.window, self.database
+        if window is None or database is None:
+            return
+        if window.jobs.is_busy() or window.history.is_busy():
+            show_error(window, "Дождитесь окончания текущей операции, затем повторите восстановление.")
+            return
+        path = database.path
+        window.setEnabled(False)
+        window.statusBar().showMessage(f"Восстановление базы «{path.name}» из копии…")
+        database.close()
+        worker = self._runner().start(
+            partial(_restore_job, path, backup),
+            title="Восстановление из копии",
+            label=f"Восстановление базы «{path.name}» из копии «{backup.name}»…",
+            progress_parent=window,
+        )
+        worker.finished.connect(partial(self._restored, window, path))
+        worker.failed.connect(partial(self._restore_failed, window))
+        worker.cancelled.connect(partial(self._restore_failed, window, AppError("Восстановление отменено.")))
+
+    def _restored(self, window: MainWindow, path: Path, result: object) -> None:
+        from app.backups import RestoreResult
+
+        assert isinstance(result, RestoreResult)
+        log.info("%s", result.summary())
+        database = self.open_interactively(path, window)
+        if database is None:
+            window.setEnabled(True)
+            return
+        self._notice = result.summary()
+        if self.database is not None and self.database is not database:
+            self.database.close()
+        self.database = None  # the old Database object of this file: replaced, no close backup for it
+        self.show_database(database)
+
+    def _restore_failed(self, window: MainWindow, exc: object) -> None:
+        from ui.workers import report_failure
+
+        window.setEnabled(True)
+        window.statusBar().clearMessage()
+        assert isinstance(exc, BaseException)
+        report_failure(window, exc, "База данных не восстановлена")
+
     def shutdown(self) -> None:
+        if self._backups is not None:
+            self._backups.shutdown()  # a start or daily backup still running finishes first
         if self.database is not None:
+            self._backup_now(self.database, "close")
             self.database.close()
 
 

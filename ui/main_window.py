@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from ui.overview import OverviewPage
     from ui.partnerships.page import PartnershipsPage
     from ui.plans.view import PlansPage
+    from ui.sharing import SharingIndicator
 
 APP_TITLE = "Опора"
 STATUS_TIMEOUT_MS = 5000
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
     # The application controller opens files: a window belongs to one database.
     open_database_requested = Signal(Path)
     create_database_requested = Signal(Path)
+    restore_backup_requested = Signal(Path)  # a copy to restore the open database from (ui.backups_dialog)
 
     def __init__(
         self, database: Database, parent: QWidget | None = None, *, fill_after_paint: bool = False
@@ -134,6 +136,8 @@ class MainWindow(QMainWindow):
         self._identification_page: IdentificationPage | None = None
         self.counts_label = QLabel()
         self.statusBar().addPermanentWidget(self.counts_label)
+        self.sharing: SharingIndicator | None = None
+        self.when_painted(self._watch_sharing)
         self.add_page("Реестр школ", self.registry_view, icon("registry"))
         # The other pages are built when first opened: the window paints sooner, start-up does not
         # import them, and each reads fresh data.
@@ -193,6 +197,13 @@ class MainWindow(QMainWindow):
         """While this window is being built, `icon()` gives stand-ins that `add_page` loads later."""
         global _icons_after_paint
         _icons_after_paint = defer
+
+    def _watch_sharing(self) -> None:
+        """«Сетевая база» and colleagues who have the file open, in the status bar (ui.sharing)."""
+        from ui.sharing import SharingIndicator
+
+        self.sharing = SharingIndicator(self.database, self.statusBar(), self)
+        self.sharing.start()
 
     def when_painted(self, step: Callable[[], object]) -> None:
         """Run `step` right after the window's first paint (at once when nothing is deferred)."""
@@ -401,12 +412,18 @@ class MainWindow(QMainWindow):
         self.export_action = self._action(
             "Экспорт в Excel…", self.export_registry, [], "Выгрузить реестр в оформленную книгу Excel"
         )
+        self.backups_action = self._action(
+            "Резервные копии…", self.show_backups, [], "Создать, восстановить или сохранить копию базы"
+        )
         self.quit_action = self._action("Выход", self.close, ["Ctrl+Q"])
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
 
         self.undo_action = self._action("Отменить", self.undo, ["Ctrl+Z"])
         self.redo_action = self._action("Повторить", self.redo, ["Ctrl+Shift+Z", "Ctrl+Y"])
         self.find_action = self._action("Найти", self.find, ["Ctrl+F"], "Перейти к строке поиска в реестре")
+        self.audit_action = self._action(
+            "Журнал изменений…", self.show_audit_log, [], "Кто, когда и что изменил в базе; выгрузка в Excel"
+        )
 
         view = self.registry_view
         self.add_school_action = self._action(
@@ -433,12 +450,16 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([self.import_action, self.export_action])
         file_menu.addSeparator()
+        file_menu.addAction(self.backups_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
         edit_menu = menu_bar.addMenu("&Правка")
         edit_menu.addActions([self.undo_action, self.redo_action])
         edit_menu.addSeparator()
         edit_menu.addAction(self.find_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.audit_action)
 
         school_menu: QMenu = menu_bar.addMenu("&Школа")
         school_menu.addActions([self.add_school_action, self.open_card_action])
@@ -533,6 +554,21 @@ class MainWindow(QMainWindow):
         )
         if name:
             emit(self.open_database_requested, Path(name))
+
+    def show_backups(self) -> None:
+        from ui.backups_dialog import show_backups_dialog
+
+        show_backups_dialog(self)
+
+    def show_audit_log(self) -> None:
+        """«Журнал изменений»: one non-modal window per main window, refreshed on every change."""
+        from ui.audit_dialog import AuditDialog
+
+        dialog: AuditDialog | None = getattr(self, "_audit_dialog", None)
+        if dialog is None:
+            dialog = AuditDialog(self.database, self.jobs, self, history=self.history)
+            self._audit_dialog = dialog
+        dialog.show_and_reload()
 
     def show_about(self) -> None:
         from PySide6.QtCore import Qt

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from app.errors import AppError
+from app.errors import AppError, os_reason
 
 
 def check_target(path: Path, suffixes: tuple[str, ...], what: str) -> Path:
@@ -33,7 +33,7 @@ def write_atomically(path: Path, write: Callable[[str], None]) -> None:
     except OSError as exc:  # a read-only folder or disk, a full disk, a folder that vanished
         raise AppError(
             f"Не удалось записать файл «{path.name}» в папку «{path.parent}»: "
-            f"{'папка защищена от записи' if isinstance(exc, PermissionError) else exc.strerror or exc}. "
+            f"{'папка защищена от записи' if isinstance(exc, PermissionError) else os_reason(exc)}. "
             "Выберите другую папку."
         ) from exc
     os.close(handle)
@@ -50,7 +50,10 @@ def write_atomically(path: Path, write: Callable[[str], None]) -> None:
             "защищена от записи. Закройте файл и повторите."
         ) from exc
     except OSError as exc:
-        raise AppError(f"Не удалось записать файл «{path.name}»: {exc.strerror or exc}.") from exc
+        raise AppError(
+            f"Не удалось записать файл «{path.name}» в папку «{path.parent}»: {os_reason(exc)}. "
+            "Прежние файлы не изменены; освободите место или выберите другую папку."
+        ) from exc
     finally:
         if os.path.exists(temp_name):
             os.remove(temp_name)

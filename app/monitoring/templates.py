@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from app.errors import AppError
+from app.errors import AppError, os_reason
 
 CRITERION_TYPES: dict[str, str] = {
     "group": "Группа",
@@ -133,7 +133,7 @@ def load_template(path: Path | str) -> TemplateSpec:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise TemplateError(name, [f"файл не удалось прочитать ({exc.strerror or exc})."]) from exc
+        raise TemplateError(name, [f"файл не удалось прочитать ({os_reason(exc)})."]) from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

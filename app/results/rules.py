@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from app.errors import AppError
+from app.errors import AppError, os_reason
 from app.results.model import ContextValue, Indicator, Level, Procedure, Proposal, Result
 
 RULES_FORMAT = "opora-identification-rules"
@@ -300,7 +300,7 @@ def load_rules(path: Path | str) -> RuleSettings:
     except UnicodeDecodeError as exc:
         raise AppError(f"Файл правил «{path.name}» не в кодировке UTF-8: сохраните его как UTF-8.") from exc
     except OSError as exc:
-        raise AppError(f"Не удалось прочитать файл правил «{path.name}»: {exc.strerror or exc}.") from exc
+        raise AppError(f"Не удалось прочитать файл правил «{path.name}»: {os_reason(exc)}.") from exc
     return RuleSettings.from_json(text, source=path.name)
 
 

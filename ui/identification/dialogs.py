@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import AppError
+from app.errors import AppError, os_reason
 from app.results.model import StoredProposal
 from ui.identification.model import DECISION_LABELS, category_label, rule_title
 from ui.messages import remembered_folder, show_error, show_file_saved
@@ -240,7 +240,7 @@ class RulesDialog(QDialog):
         try:
             path.write_text(self.settings.to_json(), encoding="utf-8")
         except OSError as exc:
-            show_error(self, f"Не удалось записать файл «{path.name}»: {exc.strerror or exc}.", "Правила")
+            show_error(self, f"Не удалось записать файл «{path.name}»: {os_reason(exc)}.", "Правила")
             return False
         show_file_saved(self, "Правила", f"Правила сохранены в файл «{path}».", path)
         return True

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import AppError
+from app.errors import AppError, os_reason
 from app.exporting.files import check_target, write_atomically
 from app.monitoring.service import MonitoringService
 from app.monitoring.templates import (
@@ -702,7 +702,7 @@ class TemplateEditorDialog(QDialog):
             self._show_error(exc.message)
             return False
         except OSError as exc:
-            self._show_error(f"Файл «{Path(path).name}» не записан: {exc.strerror or exc}.")
+            self._show_error(f"Файл «{Path(path).name}» не записан: {os_reason(exc)}.")
             return False
         self.error_label.hide()
         self._show_status(f"Шаблон выгружен в файл «{target}».")

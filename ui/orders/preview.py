@@ -66,7 +66,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import AppError
+from app.errors import AppError, os_reason
 from app.jobs import Job, Progress, run_job
 from ui.messages import remembered_folder, show_error, show_file_saved, show_info, status_message
 from ui.signals import protect_none
@@ -920,9 +920,7 @@ class _DocxExport(QObject):
     def _on_failed(self, exc: object) -> None:
         assert isinstance(exc, BaseException)
         if isinstance(exc, OSError) and not isinstance(exc, AppError):
-            show_error(
-                self.parent_widget, f"Файл Word не сохранён: {exc.strerror or exc}.", "Выгрузка в Word"
-            )
+            show_error(self.parent_widget, f"Файл Word не сохранён: {os_reason(exc)}.", "Выгрузка в Word")
         else:
             report_failure(self.parent_widget, exc, "Файл Word не сохранён")
         self.deleteLater()
@@ -979,7 +977,7 @@ def write_viewer_copy(pdf: bytes, name: str) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise AppError(f"Не удалось создать папку «{folder}»: {exc.strerror or exc}.") from exc
+        raise AppError(f"Не удалось создать папку «{folder}»: {os_reason(exc)}.") from exc
     _clean_viewer_folder(folder)
     stem = safe_file_name(Path(name).stem if name.lower().endswith(".pdf") else name)
     for attempt in range(1, 100):
