@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from app.jobs import Job, Progress
+from app.schools import FIELD_LABELS
 from app.text import fold, plural
 from db.changes import CHANGED, DELETED, INSERTED
 from db.connection import Database
@@ -64,20 +65,8 @@ TABLE_NAMES = {
 
 # Column names as the window labels them; a column not here is shown by its own name.
 _COLUMN_NAMES = {
-    "full_name": "Полное наименование",
-    "short_name": "Краткое наименование",
+    **FIELD_LABELS,  # the school card's labels
     "parent_id": "Головная ОО",
-    "locality": "Городская/сельская",
-    "settlement": "Населённый пункт",
-    "address": "Адрес",
-    "latitude": "Широта",
-    "longitude": "Долгота",
-    "director": "Руководитель",
-    "phone": "Телефон",
-    "email": "Электронная почта",
-    "students": "Численность обучающихся",
-    "inn": "ИНН",
-    "fis_login": "Логин ФИС ОКО",
     "archived_at": "В архиве с",
     "archive_reason": "Причина перевода в архив",
     "name": "Наименование",
