@@ -22,6 +22,7 @@ from app.importing.sheet import MAX_COLUMNS, MAX_UNPACKED_BYTES
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 MAX_NESTING = 5
+MAX_XML_PART_BYTES = 100 * 1024 * 1024  # the body of a 5,000-row plan is about 20 MB
 BULLET = "– "
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -79,7 +80,7 @@ def check_docx_file(path: Path) -> None:
             names = {info.filename for info in infos}
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError) as exc:
         raise ImportFileError(
-            f"Файл «{name}» повреждён: архив документа Word обрезан или испорчен ({exc}). "
+            f"Файл «{name}» повреждён: архив документа Word обрезан или испорчен. "
             "Попросите файл заново или откройте его в Word и сохраните ещё раз."
         ) from exc
     if "word/document.xml" not in names and not any(n.startswith("word/") for n in names):
@@ -91,6 +92,15 @@ def check_docx_file(path: Path) -> None:
             f"Файл «{name}» в распакованном виде занимает {unpacked // (1024 * 1024)} МБ — больше "
             f"допустимого ({MAX_UNPACKED_BYTES // (1024 * 1024)} МБ). Файл не загружен."
         )
+    # python-docx parses every XML part whole (lxml trees take several times their size): a part
+    # that unpacks beyond the limit is refused before it is parsed.
+    for info in infos:
+        if info.file_size > MAX_XML_PART_BYTES and info.filename.lower().endswith((".xml", ".rels")):
+            raise ImportFileError(
+                f"Файл «{name}»: часть документа «{info.filename}» в распакованном виде занимает "
+                f"{info.file_size // (1024 * 1024)} МБ — больше допустимого "
+                f"({MAX_XML_PART_BYTES // (1024 * 1024)} МБ). Файл не загружен."
+            )
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -105,9 +115,23 @@ def open_document(path: Path):  # -> docx.document.Document
         return docx.Document(str(path))
     except Exception as exc:  # python-docx raises KeyError, ValueError, XMLSyntaxError, PackageNotFoundError…
         raise ImportFileError(
-            f"Файл «{path.name}» повреждён или не является документом Word "
-            f"({type(exc).__name__}: {exc}). Откройте его в Word и сохраните ещё раз."
+            f"Файл «{path.name}» повреждён или не является документом Word ({_why_unreadable(exc)}). "
+            "Откройте его в Word и сохраните ещё раз."
         ) from exc
+
+
+def _why_unreadable(exc: Exception) -> str:
+    """What python-docx's English error means, in Russian."""
+    text = str(exc)
+    if isinstance(exc, KeyError) or "There is no item named" in text:
+        return "в архиве нет части, на которую ссылается документ"
+    if "entity" in text.lower() or "doctype" in text.lower():
+        return "в нём есть определения сущностей XML (DOCTYPE), которых Word не записывает: файл изменён или подделан"
+    if "limit" in text.lower() or "huge" in text.lower():
+        return "в нём текст или вложенность сверх пределов, которые программа читает"
+    if isinstance(exc, etree.XMLSyntaxError):
+        return "разметка XML внутри файла испорчена"
+    return "его содержимое не соответствует формату документа Word"
 
 
 def docx_blocks(path: Path) -> list[DocumentBlock]:
@@ -121,9 +145,9 @@ def docx_blocks(path: Path) -> list[DocumentBlock]:
         return reader.blocks()
     except ImportFileError:
         raise
-    except (ValueError, TypeError, AttributeError, etree.LxmlError) as exc:
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, etree.LxmlError) as exc:
         raise ImportFileError(
-            f"Файл «{path.name}» не читается: структура документа Word повреждена ({type(exc).__name__}: {exc})."
+            f"Файл «{path.name}» не читается: структура документа Word повреждена ({_why_unreadable(exc)})."
         ) from exc
 
 

@@ -18,6 +18,18 @@ from app.importing.sheet import MAX_COLUMNS
 
 BULLET = "– "
 MAX_ROWSPAN = 10_000
+# A 4 MB line of «<td>» was a million cells and 800 MB: a plan of 10,000 rows by 20 columns is far
+# below these.
+MAX_HTML_CELLS = 300_000
+MAX_HTML_ROWS = 50_000
+MAX_HTML_TAGS = 2_000_000  # Word writes about ten tags a cell; 3 million stray tags took 7 s
+MAX_PARAGRAPH_CHARS = 200_000  # splitting a 12-million-character paragraph into words took 560 MB
+
+
+class _TooBig(Exception):
+    """The tables hold more than the limits above (the message says what)."""
+
+
 _BLOCK = {
     "p",
     "div",
@@ -102,6 +114,7 @@ class _Parser(HTMLParser):
         self.bold_chars = 0
         self.chars = 0
         self.line = 0
+        self.cells = self.rows = self.tags = 0  # against MAX_HTML_CELLS, MAX_HTML_ROWS, MAX_HTML_TAGS
 
     # -- text sinks
 
@@ -116,7 +129,10 @@ class _Parser(HTMLParser):
             if cell is not None:
                 cell.newline()
             return
-        text = " ".join(self.paragraph.value().replace("\xa0", " ").split())
+        value = self.paragraph.value()
+        if len(value) > MAX_PARAGRAPH_CHARS:
+            raise _TooBig(f"абзац длиннее {MAX_PARAGRAPH_CHARS:,} знаков".replace(",", " "))
+        text = " ".join(value.replace("\xa0", " ").split())
         if text or blank_if_empty:
             self.line += 1
             bold = bool(text) and self.bold_chars * 2 > self.chars
@@ -127,6 +143,9 @@ class _Parser(HTMLParser):
     # -- parser callbacks
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags += 1
+        if self.tags > MAX_HTML_TAGS:
+            raise _TooBig(f"в разметке больше {MAX_HTML_TAGS:,} тегов".replace(",", " "))
         tag = tag.lower()
         if tag in _SKIP:
             if tag not in _VOID:
@@ -206,6 +225,8 @@ class _Parser(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.skip or not data:
             return
+        if len(data) > MAX_PARAGRAPH_CHARS:  # before the substitution below builds millions of pieces
+            raise _TooBig(f"абзац длиннее {MAX_PARAGRAPH_CHARS:,} знаков".replace(",", " "))
         text = _SPACES.sub(" ", data)
         if self.marker is not None:
             self.marker.append(text)
@@ -273,6 +294,9 @@ class _Parser(HTMLParser):
             table.row = []
         table.row.append((table.cell.value(), *table.span))
         table.cell = None
+        self.cells += 1
+        if self.cells > MAX_HTML_CELLS:
+            raise _TooBig(f"в таблицах больше {MAX_HTML_CELLS:,} ячеек".replace(",", " "))
 
     def _end_row(self) -> None:
         if not self.tables:
@@ -282,6 +306,9 @@ class _Parser(HTMLParser):
         if table.row is not None:
             table.rows.append(table.row)
             table.row = None
+            self.rows += 1
+            if self.rows > MAX_HTML_ROWS:
+                raise _TooBig(f"в таблицах больше {MAX_HTML_ROWS:,} строк".replace(",", " "))
 
     def _end_table(self) -> None:
         if not self.tables:
@@ -345,6 +372,10 @@ def _resolve(table: _Table) -> RawTable:
                 for dr in range(rowspan):
                     for dc in range(colspan):
                         occupied.add((r + dr, c + dc))
+                if len(occupied) > MAX_HTML_CELLS:
+                    raise _TooBig(
+                        f"объединённые ячейки занимают больше {MAX_HTML_CELLS:,} ячеек".replace(",", " ")
+                    )
             row_cells.append((c, text, colspan))
             c += colspan
             width = max(width, c)
@@ -372,8 +403,15 @@ def html_blocks(html: str, source_name: str = "") -> list[DocumentBlock]:
         parser.feed(html)
         parser.close()
         blocks = parser.finish()
+    except _TooBig as exc:
+        where = f"Файл «{source_name}»" if source_name else "Фрагмент HTML"
+        raise ImportFileError(f"{where} не загружен: {exc} — файл испорчен или это не тот документ.") from exc
     except (AssertionError, ValueError, IndexError, TypeError) as exc:
-        raise ImportFileError(f"Не удалось разобрать HTML ({source_name or 'фрагмент'}): {exc}.") from exc
+        where = f"файла «{source_name}»" if source_name else "фрагмента"
+        raise ImportFileError(
+            f"Не удалось разобрать разметку HTML {where}: она испорчена. Откройте файл в браузере или Word "
+            "и сохраните его заново."
+        ) from exc
     for block in blocks:
         if isinstance(block, RawTable):
             block.source_name = source_name

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from app.errors import AppError
+from app.errors import AppError, os_reason
 from app.importing.errors import ImportFileError
 from app.importing.plan_columns import (
     ColumnRole,
@@ -75,6 +75,9 @@ CLIPBOARD_NAME = "буфер обмена"
 HEADER_SCAN_ROWS = 30  # a header may sit below a title, a stamp or empty rows (workbooks)
 MAX_TITLE_LINES = 8
 MAX_TEXT_CHARS = 20_000_000
+# A table cell: the seeds' longest has 695 characters and 5 lines (see check_cell_sizes).
+MAX_CELL_CHARS = 20_000
+MAX_CELL_LINES = 400
 
 
 # ---- the structures ---------------------------------------------------------------------------------
@@ -227,6 +230,31 @@ def _issue(source_name: str, row: int | None, column: str, title: str, message: 
 # ---- the interpreter -----------------------------------------------------------------------------------
 
 
+def check_cell_sizes(
+    rows: Sequence[Sequence[object]],
+    source_name: str,
+    *,
+    row_numbers: Sequence[int] | None = None,
+    letters: bool = False,
+    what: str = "таблицы",
+) -> None:
+    """Refuse a table with a cell beyond MAX_CELL_CHARS or MAX_CELL_LINES: no plan or order has one,
+    and reading (then printing) a cell of millions of lines takes minutes and gigabytes."""
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if not isinstance(value, str) or (
+                len(value) <= MAX_CELL_CHARS and value.count("\n") < MAX_CELL_LINES
+            ):
+                continue
+            number = row_numbers[r] if row_numbers is not None and r < len(row_numbers) else r + 1
+            column = column_letter(c) if letters else str(c + 1)
+            raise ImportFileError(
+                f"{_where(source_name)} строка {number}, столбец {column} {what}: в ячейке {len(value)} знаков, "
+                f"{value.count(chr(10)) + 1} строк — больше допустимого (до {MAX_CELL_CHARS} знаков и "
+                f"{MAX_CELL_LINES} строк в ячейке). Таблица испорчена или это не тот документ; файл не загружен."
+            )
+
+
 def _clean_rows(rows: Sequence[Sequence[object]]) -> list[list[str]]:
     """Cells as clean strings; a row wider than MAX_COLUMNS keeps the rest of its text in the last cell."""
     cleaned: list[list[str]] = []
@@ -289,6 +317,7 @@ def interpret_table(
     `section_rows` are rows the reader knows to be one merged cell across the table; `letters`
     names columns by letter (workbooks) rather than by number in warnings.
     """
+    check_cell_sizes(rows, source_name, row_numbers=row_numbers, letters=letters)
     cleaned = _clean_rows(rows)
     found = find_plan_header(cleaned)
     if found is None:
@@ -345,6 +374,7 @@ def parse_with_mapping(
             )
     if ColumnRole.MEASURE not in chosen:
         raise PlanMappingError("Укажите, в каком столбце записаны мероприятия: без него план не загрузить.")
+    check_cell_sizes(rows, source_name, row_numbers=row_numbers, letters=letters)
     cleaned = _clean_rows(rows)
     if header_row is None:
         cleaned.insert(0, [])
@@ -822,7 +852,11 @@ def text_blocks(text: str, source_name: str = "") -> list[DocumentBlock]:
             block = TextBlock(line.strip(), number)
             (blocks if table is None else pending).append(block)
             continue
-        cells = line.split("\t")
+        # A line of millions of tabs is one wide row: the text beyond MAX_COLUMNS cells stays in the
+        # last cell (as capped() does), without a list of millions of pieces in between.
+        cells = line.split("\t", MAX_COLUMNS - 1)
+        if len(cells) == MAX_COLUMNS and "\t" in cells[-1]:
+            cells[-1] = cells[-1].replace("\t", "\n").strip("\n")
         key = _header_key(cells)
         if table is not None:
             texts = [p for p in pending if p.text]
@@ -848,6 +882,14 @@ def text_blocks(text: str, source_name: str = "") -> list[DocumentBlock]:
     close()
     blocks.extend(pending)
     return blocks
+
+
+def capped(cells: list[str]) -> list[str]:
+    """A row of at most MAX_COLUMNS cells: the text of the cells beyond stays in the last one (a
+    line of a million tabs is one wide row, not a million columns to match against the titles)."""
+    if len(cells) > MAX_COLUMNS:
+        cells[MAX_COLUMNS - 1 :] = ["\n".join(c for c in cells[MAX_COLUMNS - 1 :] if c)]
+    return cells
 
 
 def _lone_first(cells: list[str]) -> bool:
@@ -878,10 +920,20 @@ def _csv_blocks(text: str, source_name: str) -> list[DocumentBlock]:
     sample = text[:20000]
     delimiter = ";" if sample.count(";") >= sample.count(",") else ","
     try:
-        rows = [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        rows = [capped(list(row)) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
-        raise ImportFileError(f"Файл «{source_name}» не читается как CSV: {exc}.") from exc
+        raise ImportFileError(f"Файл «{source_name}» не читается как CSV: {csv_problem(exc)}.") from exc
     return [RawTable(rows, list(range(1, len(rows) + 1)), source_name=source_name)]
+
+
+def csv_problem(exc: csv.Error) -> str:
+    """What the csv module's English complaint means, in Russian."""
+    text = str(exc)
+    if "NUL" in text:
+        return "в тексте есть нулевые байты — это не текстовый файл или он повреждён"
+    if "field limit" in text:
+        return f"в одной ячейке больше {csv.field_size_limit():,} знаков".replace(",", " ")
+    return "кавычки или переводы строк в ячейках расставлены неправильно"
 
 
 # ---- HTML, docx, workbooks ----------------------------------------------------------------------------
@@ -980,7 +1032,7 @@ def _check_file(path: Path) -> tuple[int, bytes]:
         with path.open("rb") as handle:
             head = handle.read(4096)
     except OSError as exc:
-        raise ImportFileError(f"Не удалось прочитать файл «{path.name}»: {exc.strerror}.") from exc
+        raise ImportFileError(f"Не удалось прочитать файл «{path.name}»: {os_reason(exc)}.") from exc
     if size == 0:
         raise ImportFileError(f"Файл «{path.name}» пуст (0 байт).")
     if size > MAX_FILE_BYTES:
@@ -1020,7 +1072,7 @@ def sniff(path: Path) -> str:
                 )
         except (zipfile.BadZipFile, OSError, EOFError, KeyError, RuntimeError, ValueError) as exc:
             raise ImportFileError(
-                f"Файл «{name}» повреждён: архив обрезан или испорчен ({exc}). Попросите файл заново "
+                f"Файл «{name}» повреждён: архив обрезан или испорчен. Попросите файл заново "
                 "или откройте его в Word и сохраните ещё раз."
             ) from exc
         if "word/document.xml" in names or any(n.startswith("word/") for n in names):

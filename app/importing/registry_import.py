@@ -20,6 +20,7 @@ from typing import Any
 from app.domain import SCHOOL_FIELDS, School, SchoolKind
 from app.errors import AppError, ConflictError
 from app.importing.columns import ColumnSpec, HeaderMatch, SourceColumn, find_header, remap
+from app.importing.errors import database_errors
 from app.importing.report import ImportIssue, Severity
 from app.importing.sheet import read_sheets
 from app.jobs import Job, Progress
@@ -671,7 +672,7 @@ def _apply(database: Database, preview: RegistryImportPreview) -> Job[ChangeSet]
     updates = [r for r in preview.rows if r.action is RowAction.UPDATE]
     total = len(new_rows) + len(updates)
     yield Progress(0, total, "Запись в базу…")
-    with database.atomic() as conn:
+    with database_errors(database), database.atomic() as conn:
         recorder = ChangeRecorder(conn, f"Импорт реестра из «{preview.path.name}»")
         for row in updates:
             assert row.school_id is not None

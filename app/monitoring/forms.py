@@ -30,10 +30,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from app.errors import AppError
+from app.errors import AppError, os_reason
 from app.exporting.files import check_target, write_atomically
 from app.exporting.xlsx import is_formula_like, setup_print, table_styles
-from app.importing.errors import ImportFileError
+from app.importing.errors import ImportFileError, database_errors
 from app.importing.report import ImportIssue, Severity
 from app.importing.sheet import check_workbook_file
 from app.jobs import Job, Progress, run_job
@@ -63,7 +63,9 @@ FORM_COLUMNS = (("№", 8), ("Критерий", 62), ("Тип", 16), ("Знач
 
 # A returned form is small; anything far bigger is not our form (or a hostile file).
 MAX_FORM_BYTES = 20 * 1024 * 1024
-MAX_FORM_UNPACKED_BYTES = 200 * 1024 * 1024
+# openpyxl holds every cell of a form as an object: 40 MB of cells took 11 s and 320 MB; a real form
+# of 52 criteria unpacks to 110 KB.
+MAX_FORM_UNPACKED_BYTES = 30 * 1024 * 1024
 MAX_FORM_ROWS = 20_000
 MAX_INLINE_LIST = 250  # Excel refuses inline list validations longer than 255 characters
 
@@ -471,7 +473,7 @@ def write_forms(database: Database, campaign_id: int, folder: Path) -> Job[list[
         try:
             folder.mkdir()
         except OSError as exc:
-            raise AppError(f"Не удалось создать папку «{folder}»: {exc.strerror or exc}.") from exc
+            raise AppError(f"Не удалось создать папку «{folder}»: {os_reason(exc)}.") from exc
     elif not folder.is_dir():
         raise AppError(f"«{folder}» — это файл, а не папка.")
     service = MonitoringService(database)
@@ -734,9 +736,15 @@ def _read_form(context: _Context, path: Path, campaign_id: int | None) -> FormFi
         return form
     try:
         workbook = _load(form.path)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+    except Exception as exc:  # openpyxl (and defusedxml in it) raise many kinds on a damaged file
+        text = str(exc).lower()
+        why = (
+            "в нём есть определения сущностей XML (DOCTYPE), которых Excel не записывает: файл изменён или подделан"
+            if "entit" in text or "dtd" in text or "doctype" in text
+            else "его содержимое не соответствует формату книги Excel"
+        )
         form.error(
-            f"Файл «{form.file_name}» повреждён или не является книгой Excel ({type(exc).__name__}: {exc}). "
+            f"Файл «{form.file_name}» повреждён или не является книгой Excel ({why}). "
             "Попросите файл заново или пересохраните его в Excel."
         )
         return form
@@ -918,9 +926,9 @@ def preview_forms_job(
         except AppError as exc:
             form = FormFile(Path(path))
             form.error(_without_file_prefix(exc.message, form.file_name))
-        except Exception as exc:  # one broken file never stops the others
+        except Exception:  # one broken file never stops the others
             form = FormFile(Path(path))
-            form.error(f"файл не удалось прочитать ({type(exc).__name__}: {exc}).")
+            form.error("файл не удалось прочитать: он повреждён или это не форма «Опоры».")
         if form.ok and form.campaign_id is not None and form.school_id is not None:
             key = (form.campaign_id, form.school_id)
             if key in seen:
@@ -969,7 +977,7 @@ def apply_forms(database: Database, preview: FormsPreview) -> ChangeSet:
     if not forms:
         return total
     service = MonitoringService(database)
-    with database.atomic():
+    with database_errors(database), database.atomic():
         for form in forms:
             assert form.campaign_id is not None and form.school_id is not None
             changeset = service.set_values(

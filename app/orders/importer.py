@@ -20,6 +20,7 @@ from typing import Any
 
 from app.domain import Category, academic_year_label
 from app.errors import AppError
+from app.importing.errors import database_errors
 from app.orders.model import GroupMember, MemberRole, OrderKind, PointDraft
 from app.orders.parse import ParsedAppendix, ParsedOrder, ParsedPoint, parse_order_file, parse_order_text
 from db.changes import ChangeRecorder, ChangeSet
@@ -367,7 +368,15 @@ def _point_drafts(points: list[ParsedPoint]) -> list[PointDraft]:
 def apply_document_import(
     database: Database, preview: DocumentImportPreview, *, map_renderer: Any = None
 ) -> tuple[DocumentImportResult, ChangeSet]:
-    """Write the order and everything its appendices hold; one undo step."""
+    """Write the order and everything its appendices hold; one transaction (a failure half-way, a
+    full disk, leaves the database as it was), one undo step."""
+    with database_errors(database), database.atomic():
+        return _apply_document_import(database, preview, map_renderer=map_renderer)
+
+
+def _apply_document_import(
+    database: Database, preview: DocumentImportPreview, *, map_renderer: Any = None
+) -> tuple[DocumentImportResult, ChangeSet]:
     from app.monitoring.service import MonitoringService
     from app.orders.service import OrderService
     from app.partnerships.importer import apply_partnership_import

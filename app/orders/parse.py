@@ -73,6 +73,7 @@ from app.importing.plan_parse import (
     STAMP_START,
     ParsedPlan,
     assemble,
+    check_cell_sizes,
     read_text_file,
     sniff,
     text_blocks,
@@ -1315,7 +1316,17 @@ def _read(blocks: list[DocumentBlock], source_name: str, unit: str) -> ParsedOrd
         for b in blocks
     ):
         raise ImportFileError(f"В файле «{source_name}» нет текста.")
+    _check_cells(blocks, source_name)
     return _Reader(source_name, unit).read(blocks)
+
+
+def _check_cells(blocks: Sequence[DocumentBlock], source_name: str) -> None:
+    """A signed document is printed when it is loaded, and a cell of thousands of lines takes the PDF
+    minutes to cut into pages: such a cell (beyond MAX_CELL_CHARS or MAX_CELL_LINES) is no order's."""
+    tables = [b for b in blocks if isinstance(b, RawTable)]
+    for table in tables:
+        tables.extend(table.nested)
+        check_cell_sizes(table.rows, source_name, row_numbers=table.row_numbers, what="таблицы приложения")
 
 
 def parse_order_text(text: str, source_name: str) -> ParsedOrder:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain import academic_year_label
+from app.importing.errors import database_errors
 from app.importing.report import ImportIssue, Severity
 from app.partnerships.matching import Match, SchoolMatcher
 from app.partnerships.model import MemberRole, PartnershipKind
@@ -162,7 +163,7 @@ def apply_partnership_import(
     """Write every group whose names are all settled; one transaction, one undo step."""
     created: list[int] = []
     groups = preview.ready_groups()
-    with database.atomic() as conn:
+    with database_errors(database), database.atomic() as conn:
         conn.execute("INSERT OR IGNORE INTO academic_years (start_year) VALUES (?)", (preview.year,))
         recorder = ChangeRecorder(conn, f"Загрузка партнёрств из «{preview.source_name}»")
         for group in groups:

@@ -797,11 +797,17 @@ def _csv(collector: _Collector, text: str) -> None:
     sample = text[:20000]
     delimiter = ";" if sample.count(";") >= sample.count(",") else ","
     try:
+        from app.importing.plan_parse import capped
+
         rows: list[list[object]] = [
-            list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            list(capped(r)) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         ]
     except csv.Error as exc:
-        raise ImportFileError(f"Файл «{collector.source_name}» не читается как CSV: {exc}.") from exc
+        from app.importing.plan_parse import csv_problem
+
+        raise ImportFileError(
+            f"Файл «{collector.source_name}» не читается как CSV: {csv_problem(exc)}."
+        ) from exc
     _table(collector, Path(collector.source_name), rows, None, "")
 
 

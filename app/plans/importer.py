@@ -17,6 +17,7 @@ from typing import Any
 
 from app.deadlines import academic_year_period, understand
 from app.domain import academic_year_label
+from app.importing.errors import database_errors
 from app.importing.report import ImportIssue, Severity
 from app.plans.model import ColumnRole, PlanColumn, PlanKind
 from app.plans.service import ResponsibleBodies, clean_multiline, columns_json, deadline_values
@@ -240,7 +241,7 @@ def apply_plan_import(database: Database, preview: PlanImportPreview) -> tuple[l
         if len(preview.plans) == 1
         else f"Загрузка планов ({len(preview.plans)}) из «{preview.source_name}»"
     )
-    with database.atomic() as conn:
+    with database_errors(database), database.atomic() as conn:
         recorder = ChangeRecorder(conn, description)
         schools = _SchoolNames(conn)
         bodies = ResponsibleBodies(conn, recorder)

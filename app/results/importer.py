@@ -18,7 +18,7 @@ from pathlib import Path
 
 from app.domain import School, academic_year_label
 from app.errors import AppError
-from app.importing.errors import ImportFileError
+from app.importing.errors import ImportFileError, database_errors
 from app.importing.report import ImportIssue, Severity
 from app.importing.sheet import read_sheets
 from app.partnerships.matching import SchoolMatcher
@@ -648,7 +648,8 @@ def apply_results_import(
         f"Загрузка результатов: {len(merged)} {plural(len(merged), 'строка', 'строки', 'строк')} "
         f"из {files} {plural(files, 'файла', 'файлов', 'файлов')}"
     )
-    return service.save(merged, context, description=description)
+    with database_errors(database):
+        return service.save(merged, context, description=description)
 
 
 def _stored_key(result: Result) -> tuple:
