@@ -306,6 +306,10 @@ def _is_busy(exc: BaseException) -> bool:
     return "locked" in text or "busy" in text
 
 
+def _is_full(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "disk is full" in str(exc).lower()
+
+
 def busy_message(path: Path) -> str:
     """«База данных «…» занята: её сейчас использует Иванова (компьютер OFFICE-3, открыта в 10:15)…»."""
     others = presence.others(path)
@@ -330,7 +334,7 @@ def _translate(exc: sqlite3.Error, path: Path) -> DatabaseError:
         )
     if "malformed" in text or "corrupt" in text:
         return CorruptDatabaseError(
-            f"База данных «{path}» повреждена ({exc}). Файл не изменён; восстановите его из резервной копии.",
+            f"База данных «{path}» повреждена{_code(exc)}. Файл не изменён; восстановите его из резервной копии.",
             path,
         )
     if "locked" in text or "busy" in text:
@@ -341,7 +345,9 @@ def _translate(exc: sqlite3.Error, path: Path) -> DatabaseError:
             path,
         )
     if "unable to open" in text:
-        return DatabaseError(f"Не удалось открыть базу данных «{path}»: {exc}.", path)
+        return DatabaseError(
+            f"Не удалось открыть базу данных «{path}»: нет доступа к файлу или папке{_code(exc)}.", path
+        )
     # SQLITE_FULL; SQLite may have rolled the transaction back itself, so the error seen may be the
     # failed ROLLBACK ("cannot rollback", "no such savepoint") with SQLITE_FULL as its context.
     seen: BaseException | None = exc
@@ -355,7 +361,19 @@ def _translate(exc: sqlite3.Error, path: Path) -> DatabaseError:
                 path,
             )
         seen = seen.__cause__ or seen.__context__
-    return DatabaseError(f"Ошибка базы данных «{path}»: {exc}.", path)
+    log.warning("SQLite error on %s: %s", path, exc)  # SQLite's own (English) words go to the log
+    return DatabaseError(
+        f"Ошибка базы данных «{path}»{_code(exc)}: изменение не выполнено, данные, сохранённые раньше, "
+        "не затронуты. Если ошибка повторяется, выполните проверку базы (команда check) или "
+        "восстановите её из резервной копии.",
+        path,
+    )
+
+
+def _code(exc: BaseException) -> str:
+    """« (код SQLITE_…)» for the message: SQLite's own text is English, its code is searchable."""
+    name = getattr(exc, "sqlite_errorname", "")
+    return f" (код {name})" if name else ""
 
 
 def check_file_is_usable(path: Path) -> None:
@@ -562,15 +580,23 @@ class Database:
             yield conn
         except BaseException as failure:
             self._local.depth = depth
+            # After some errors (a full disk, an I/O error) SQLite has rolled the whole transaction
+            # back itself: a ROLLBACK of ours would then fail and hide the real error.
             if depth == 0:
-                conn.execute("ROLLBACK")
-                audit.audit_discard(conn)
+                try:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                finally:
+                    audit.audit_discard(conn)
             else:
-                conn.execute(f"ROLLBACK TO sp{depth}")
-                conn.execute(f"RELEASE sp{depth}")
+                if conn.in_transaction:
+                    with suppress(sqlite3.Error):
+                        conn.execute(f"ROLLBACK TO sp{depth}")
+                        conn.execute(f"RELEASE sp{depth}")
                 audit.audit_rollback(conn, mark)
-            if _is_busy(failure):
-                # A lock held too long inside the body (e.g. a big write that needs the exclusive lock).
+            if _is_busy(failure) or _is_full(failure):
+                # A lock held too long inside the body (e.g. a big write that needs the exclusive
+                # lock), or no room on the disk: a message for the user, not SQLite's English.
                 raise _translate(failure, self.path) from failure  # type: ignore[arg-type]
             raise
         else:
@@ -665,9 +691,10 @@ def _probe_read_only(path: Path, timeout_ms: int = BUSY_TIMEOUT_MS, *, retry: bo
     try:
         result = probe.execute("PRAGMA quick_check").fetchone()[0]
         if result != "ok":
+            log.warning("quick_check of %s: %s", path, result)  # SQLite's own words, for the log
             raise CorruptDatabaseError(
-                f"База данных «{path}» повреждена: {result}. Файл не изменён; "
-                "восстановите его из резервной копии.",
+                f"База данных «{path}» повреждена: встроенная проверка SQLite нашла ошибки в структуре "
+                "файла. Файл не изменён; восстановите его из резервной копии.",
                 path,
             )
         app_id = probe.execute("PRAGMA application_id").fetchone()[0]
