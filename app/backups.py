@@ -900,12 +900,25 @@ def check_database(path: Path) -> DatabaseReport:
     return report
 
 
+def _journal_of(path: Path) -> str | None:
+    """The journal mode the file itself records (header bytes 18–19: 2 for WAL, 1 for a rollback
+    journal); a read-only connection may report "delete" for a WAL file whose -shm is missing."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return None
+    if len(header) < 20:
+        return None
+    return {2: "WAL", 1: "DELETE"}.get(header[18])
+
+
 def _check_contents(
     path: Path, report: DatabaseReport, add, problem, application_id: int, latest: int
 ) -> None:  # type: ignore[no-untyped-def]
     try:
         with _read_only(path) as conn:
-            journal = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).upper()
+            journal = _journal_of(path) or str(conn.execute("PRAGMA journal_mode").fetchone()[0]).upper()
             add(
                 (
                     "Журнал",

@@ -357,6 +357,11 @@ def test_check_reports_a_healthy_file_and_its_copies(demo: Database) -> None:
     for expected in ("Целостность:", "в порядке", "Внешние ключи:", "Версия схемы:", "Сетевая папка:", "нет"):
         assert expected in text
     assert "Резервных копий:" in text and "при запуске" in text and "исправна" in text
+    # A local file is in WAL, also as seen by the read-only check once every connection is closed
+    # (SQLite then reports "delete" for it when the -shm file is gone).
+    demo.close()
+    assert not Path(f"{demo.path}-shm").exists()
+    assert "Журнал:                WAL" in check_database(demo.path).text()
 
 
 @pytest.mark.parametrize("damage", [damage_middle, truncate_half], ids=["zeros-in-the-middle", "truncated"])
