@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.errors import AppError, os_reason
+from db.connection import sqlite_code
 
 if TYPE_CHECKING:
     from db.connection import Database
@@ -177,7 +178,7 @@ def _os_reason(exc: BaseException) -> str:
         return "на диске нет места"
     if "readonly" in text or "read-only" in text or "unable to open" in text:
         return "папка или файл защищены от записи"
-    return str(exc)
+    return f"ошибка базы данных{sqlite_code(exc)}"
 
 
 def _ro_uri(path: Path) -> str:
@@ -351,11 +352,10 @@ def verify_backup(path: Path) -> str | None:
     except sqlite3.Error as exc:
         text = str(exc).lower()
         if "not a database" in text or "malformed" in text or "corrupt" in text:
-            return f"файл «{path.name}» повреждён ({exc})"
-        return f"файл «{path.name}» не читается ({exc})"
+            return f"файл «{path.name}» повреждён{sqlite_code(exc)}"
+        return f"файл «{path.name}» не читается{sqlite_code(exc)}"
     if rows != ["ok"]:
-        first = rows[0].splitlines()[0] if rows and rows[0] else "?"
-        return f"файл «{path.name}» повреждён (проверка целостности: {first.replace('*** in database main ***', '').strip() or first})"
+        return f"файл «{path.name}» повреждён (проверка целостности SQLite нашла ошибки в структуре файла)"
     if app_id != APPLICATION_ID:
         return f"файл «{path.name}» — не база данных «Опоры»"
     if version < 1:
@@ -644,9 +644,9 @@ def _database_state(db_path: Path) -> _State:
         text = str(exc).lower()
         if "locked" in text or "busy" in text:
             raise _translate_source(exc, db_path) from exc
-        return _State("damaged", str(exc))
+        return _State("damaged", f"файл не читается как база данных{sqlite_code(exc)}")
     if rows != ["ok"]:
-        return _State("damaged", rows[0].splitlines()[-1] if rows and rows[0] else "проверка не пройдена")
+        return _State("damaged", "проверка целостности SQLite нашла ошибки в структуре файла")
     if app_id not in (0, APPLICATION_ID) or (app_id == 0 and has_tables):
         return _State("foreign")
     if version > latest_version():
@@ -933,8 +933,7 @@ def _check_contents(
                     line for row in rows for line in row.splitlines() if line and not line.startswith("***")
                 ]
                 add(("Целостность", f"НАРУШЕНА: {len(messages)} сообщ."))
-                shown = "; ".join(messages[:5]) + (" …" if len(messages) > 5 else "")
-                problem(f"проверка целостности не пройдена: {shown}")
+                problem(f"проверка целостности не пройдена: ошибок в структуре файла — {len(messages)}")
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
@@ -942,7 +941,7 @@ def _check_contents(
                 fk = conn.execute("PRAGMA foreign_key_check").fetchall()
             except sqlite3.Error as exc:
                 fk = []
-                problem(f"проверка внешних ключей не выполнена ({exc})")
+                problem(f"проверка внешних ключей не выполнена{sqlite_code(exc)}")
             if fk:
                 tables_hit = sorted({str(r[0]) for r in fk})
                 add(("Внешние ключи", f"НАРУШЕНЫ: {len(fk)} строк ({', '.join(tables_hit)})"))
@@ -955,11 +954,11 @@ def _check_contents(
             add(("Доступ", "файл занят другой программой"))
             problem("файл занят другой программой или пользователем; повторите проверку позже")
         elif "malformed" in text or "corrupt" in text:
-            problem(f"структура файла повреждена (SQLite: {exc})")
+            problem(f"структура файла повреждена{sqlite_code(exc)}")
         elif "not a database" in text or "encrypted" in text:
-            problem(f"файл не является базой данных SQLite или повреждено его начало (SQLite: {exc})")
+            problem(f"файл не является базой данных SQLite или повреждено его начало{sqlite_code(exc)}")
         else:
-            problem(f"файл не читается как база данных (SQLite: {exc})")
+            problem(f"файл не читается как база данных{sqlite_code(exc)}")
         return
     if app_id == application_id:
         add(("Программа", "«Опора»"))

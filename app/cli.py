@@ -153,8 +153,9 @@ def run_command(args: argparse.Namespace) -> int:
         database = open_database(path)
     except DatabaseError as exc:
         from app.cli_backups import restore_hint
+        from db.errors import CorruptDatabaseError, NotADatabaseError
 
-        damaged = type(exc).__name__ in ("CorruptDatabaseError", "NotADatabaseError")
+        damaged = isinstance(exc, CorruptDatabaseError | NotADatabaseError)
         return _fail(exc.message + (restore_hint(path) if damaged else ""))
     try:
         if args.command == "demo":

@@ -334,7 +334,7 @@ def _translate(exc: sqlite3.Error, path: Path) -> DatabaseError:
         )
     if "malformed" in text or "corrupt" in text:
         return CorruptDatabaseError(
-            f"База данных «{path}» повреждена{_code(exc)}. Файл не изменён; восстановите его из резервной копии.",
+            f"База данных «{path}» повреждена{sqlite_code(exc)}. Файл не изменён; восстановите его из резервной копии.",
             path,
         )
     if "locked" in text or "busy" in text:
@@ -346,7 +346,7 @@ def _translate(exc: sqlite3.Error, path: Path) -> DatabaseError:
         )
     if "unable to open" in text:
         return DatabaseError(
-            f"Не удалось открыть базу данных «{path}»: нет доступа к файлу или папке{_code(exc)}.", path
+            f"Не удалось открыть базу данных «{path}»: нет доступа к файлу или папке{sqlite_code(exc)}.", path
         )
     # SQLITE_FULL; SQLite may have rolled the transaction back itself, so the error seen may be the
     # failed ROLLBACK ("cannot rollback", "no such savepoint") with SQLITE_FULL as its context.
@@ -363,14 +363,14 @@ def _translate(exc: sqlite3.Error, path: Path) -> DatabaseError:
         seen = seen.__cause__ or seen.__context__
     log.warning("SQLite error on %s: %s", path, exc)  # SQLite's own (English) words go to the log
     return DatabaseError(
-        f"Ошибка базы данных «{path}»{_code(exc)}: изменение не выполнено, данные, сохранённые раньше, "
+        f"Ошибка базы данных «{path}»{sqlite_code(exc)}: изменение не выполнено, данные, сохранённые раньше, "
         "не затронуты. Если ошибка повторяется, выполните проверку базы (команда check) или "
         "восстановите её из резервной копии.",
         path,
     )
 
 
-def _code(exc: BaseException) -> str:
+def sqlite_code(exc: BaseException) -> str:
     """« (код SQLITE_…)» for the message: SQLite's own text is English, its code is searchable."""
     name = getattr(exc, "sqlite_errorname", "")
     return f" (код {name})" if name else ""
