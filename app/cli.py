@@ -233,14 +233,11 @@ def _log_unexpected() -> Path:
 
 
 def _year(args: argparse.Namespace, database: Any) -> int:
-    from app.domain import parse_academic_year
+    from app.domain import parse_academic_year_argument
     from app.office import OfficeService, current_academic_year
 
     if getattr(args, "year", None):
-        year = parse_academic_year(args.year)
-        if year is None:
-            raise AppError(f"Неверный учебный год «{args.year}»: укажите, например, 2020/2021.")
-        return year
+        return parse_academic_year_argument(args.year)
     stored = OfficeService(database).setting("current_year")
     return int(stored) if stored.isdigit() else current_academic_year()
 

@@ -17,8 +17,10 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         "identify",
         parents=[common],
         help="предложить списки ШНРО, ШФНСУ и школ с признаками необъективности",
-        description="Применяет правила к результатам оценочных процедур за три учебных года (выбранный и два "
-        "предыдущих) и к показателям контекста школ; каждое предложение — с правилом, цифрами и порогами. "
+        description="Применяет правила к результатам оценочных процедур за три учебных года (по умолчанию — три "
+        "года до года списка: списки на 2020/2021 составляются в августе 2020 года по результатам "
+        "2017/18–2019/20; параметр results_before_list_year файла правил) и к показателям контекста школ; "
+        "каждое предложение — с правилом, цифрами и порогами. "
         "Расчёт сохраняется вместе с правилами, чтобы его можно было воспроизвести.",
     )
     identify.add_argument(
@@ -144,8 +146,10 @@ def _identify(database: Any, args: argparse.Namespace, year: int) -> int:
         run_id, _ = service.store(year, settings, outcome, args.note)
     names = {s.id: s.display_name for s in SchoolService(database).list_schools()}
     if args.json:
+        first, last = outcome.data_years or service.data_years(year, settings)
         payload = {
             "academic_year": academic_year_label(year),
+            "results_years": [academic_year_label(first), academic_year_label(last)],
             "run_id": run_id,
             "stored": run_id is not None,
             "rules": settings.to_dict(),
@@ -165,11 +169,14 @@ def _identify(database: Any, args: argparse.Namespace, year: int) -> int:
     for rule, reason in outcome.not_applied.items():
         title = RULES[rule].title if rule in RULES else rule
         print(f"Не применено правило «{title}»: {reason}", file=sys.stderr)
+    from app.results.rules import years_label
+
     schools = len({p.school_id for p in outcome.proposals})
     count = len(outcome.proposals)
+    first, last = outcome.data_years or service.data_years(year, settings)
     print(
         f"Предложений: {count} ({schools} {plural(schools, 'школа', 'школы', 'школ')}) на "
-        f"{academic_year_label(year)} учебный год. "
+        f"{academic_year_label(year)} учебный год по результатам {years_label(first, last)}. "
         + (f"Расчёт сохранён под номером {run_id}." if run_id else "Проверка без записи (--dry-run).")
     )
     return 0
@@ -194,7 +201,9 @@ def _runs(database: Any, args: argparse.Namespace) -> int:
     from app.domain import academic_year_label
     from app.results.identification import IdentificationService
 
-    runs = IdentificationService(database).runs(_optional_year(args))
+    service = IdentificationService(database)
+    runs = service.runs(_optional_year(args))
+    out_of_date = {r.id for r in runs if service.is_out_of_date(r)}
     if args.json:
         payload = [
             {
@@ -206,6 +215,8 @@ def _runs(database: Any, args: argparse.Namespace) -> int:
                 "accepted": r.accepted,
                 "rejected": r.rejected,
                 "not_applied": r.not_applied,
+                "results_years": [academic_year_label(y) for y in r.data_years] if r.data_years else None,
+                "out_of_date": r.id in out_of_date,
                 "rules": json.loads(r.rules_json).get("rules", {}),
             }
             for r in runs
@@ -219,7 +230,9 @@ def _runs(database: Any, args: argparse.Namespace) -> int:
     for r in runs:
         print(
             f"{r.id:>4}  {academic_year_label(r.academic_year)}  {r.date_text}  предложений {r.proposals}, "
-            f"принято {r.accepted}, отклонено {r.rejected}" + (f"  — {r.note}" if r.note else "")
+            f"принято {r.accepted}, отклонено {r.rejected}"
+            + (f"  — {r.note}" if r.note else "")
+            + ("  [устарел: результаты изменились после расчёта]" if r.id in out_of_date else "")
         )
     return 0
 

@@ -97,14 +97,11 @@ def run_plan(database: Any, args: argparse.Namespace) -> int:
 
 
 def _optional_year(args: argparse.Namespace) -> int | None:
-    from app.domain import parse_academic_year
+    from app.domain import parse_academic_year_argument
 
     if not getattr(args, "year", None):
         return None
-    year = parse_academic_year(args.year)
-    if year is None:
-        raise AppError(f"Неверный учебный год «{args.year}»: укажите, например, 2020/2021.")
-    return year
+    return parse_academic_year_argument(args.year)
 
 
 def _list(database: Any, args: argparse.Namespace) -> int:

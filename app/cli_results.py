@@ -58,16 +58,11 @@ def run_results(database: Any, args: argparse.Namespace) -> int:
 
 
 def _import(database: Any, args: argparse.Namespace) -> int:
-    from app.domain import parse_academic_year
-    from app.errors import AppError
+    from app.domain import parse_academic_year_argument
     from app.results.importer import apply_results_import, preview_results_import
     from app.text import plural
 
-    year = None
-    if args.year:
-        year = parse_academic_year(args.year)
-        if year is None:
-            raise AppError(f"Неверный учебный год «{args.year}»: укажите, например, 2020/2021.")
+    year = parse_academic_year_argument(args.year) if args.year else None
     preview = preview_results_import(database, args.files, year=year)
     if args.accept_doubtful:
         preview.accept_doubtful()

@@ -103,6 +103,23 @@ def parse_academic_year(text: str) -> int | None:
     return start
 
 
+def parse_academic_year_argument(text: str) -> int:
+    """A command line's --year: «2020/2021», «2020/21», «2020-2021». A bare «2021» is refused: in
+    results it is the spring session (2020/21), on a list it would read as 2021/22."""
+    from app.errors import AppError
+
+    if text.strip().isdigit() and len(text.strip()) == 4:
+        year = int(text.strip())
+        raise AppError(
+            f"Учебный год «{text.strip()}» неоднозначен: укажите его полностью — {year - 1}/{year} "
+            f"(весна {year} года) или {year}/{year + 1}."
+        )
+    year = parse_academic_year(text)
+    if year is None:
+        raise AppError(f"Неверный учебный год «{text}»: укажите, например, 2020/2021.")
+    return year
+
+
 @dataclass(frozen=True)
 class Office:
     name: str = ""

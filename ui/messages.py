@@ -61,7 +61,9 @@ def show_file_saved(parent: QWidget | None, title: str, text: str, path: object)
     box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.NoButton, parent)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     open_folder = box.addButton("Открыть папку", QMessageBox.ButtonRole.ActionRole)
-    box.addButton("Закрыть", QMessageBox.ButtonRole.AcceptRole)
+    close = box.addButton("Закрыть", QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(close)
+    box.setEscapeButton(close)  # with two buttons of these roles Qt would pick none: Esc would do nothing
     box.buttonClicked.connect(
         lambda button: (
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))) if button is open_folder else None

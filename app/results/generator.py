@@ -655,13 +655,14 @@ def _write_comparison(sheet, rows, year, subject, grade, layout) -> None:  # typ
 
 # ---- the demo district ------------------------------------------------------------------------------------------
 
-DEMO_RESULT_YEARS = (2018, 2019, 2020)
+DEMO_RESULT_YEARS = (2017, 2018, 2019)
 DEMO_INFLATED = ("МКОУ «Шумская СОШ»", "МКОУ «Назиевская СОШ»")
 DEMO_SEED = 2020
 
 
 def create_demo_results(database) -> int:  # type: ignore[no-untyped-def]
-    """Three years (2018/2019–2020/2021) of results for the demo district's schools, with the
+    """Three years (2017/2018–2019/2020: what the 2020/2021 lists of August 2020 are computed from,
+    see RuleSettings.results_before_list_year) of results for the demo district's schools, with the
     Кировский район and Ленинградская область lines; returns the number of result lines saved."""
     from app.demo import LOW_RESULTS
     from app.results.service import ResultsService

@@ -6,6 +6,7 @@ undo step."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from typing import Any
 from app.domain import Category, CategorySource, academic_year_label
 from app.errors import AppError
 from app.results.model import Level, Result, StoredProposal
-from app.results.rules import Outcome, RuleSettings, run_rules
+from app.results.rules import Outcome, RuleSettings, run_rules, years_label
 from app.results.service import ResultsService
 from app.schools import SchoolService
 from db.changes import ChangeRecorder, ChangeSet
@@ -32,6 +33,11 @@ class IdentificationRun:
     note: str
     rules_json: str
     not_applied: dict[str, str] = field(default_factory=dict, compare=False)
+    # The academic years whose results the run read, and a fingerprint of those results and context
+    # indicators: a later import that changes them makes the run out of date (runs of older versions
+    # stored neither).
+    data_years: tuple[int, int] | None = None
+    data_fingerprint: str = ""
     proposals: int = 0
     accepted: int = 0
     rejected: int = 0
@@ -69,25 +75,71 @@ class IdentificationService:
         self.database = database
 
     # --- computing -----------------------------------------------------------------------
-    def _results(self, year: int) -> Iterator[Result]:
+    @staticmethod
+    def data_years(year: int, settings: RuleSettings | None = None) -> tuple[int, int]:
+        """The first and last academic year of results a list for `year` is computed from: by default
+        (seed 002, identification in August) the three years before it."""
+        last = (settings or RuleSettings()).last_results_year(year)
+        return last - 2, last
+
+    def data_fingerprint(self, first: int, last: int) -> str:
+        """A short digest of the results and context indicators of the years (school and region
+        lines, what the rules read), independent of row ids and order: an import that brings the same
+        figures again leaves it unchanged, any changed figure changes it."""
+        results = self.database.query(
+            "SELECT count(*), total(school_id), total(academic_year * 7 + grade), total(participants), "
+            "total(length(subject) + unicode(subject)), total(length(procedure)), "
+            "total(round(coalesce(share_2, -1), 4) * 3 + round(coalesce(share_3, -1), 4) * 5 "
+            "+ round(coalesce(share_4, -1), 4) * 7 + round(coalesce(share_5, -1), 4) * 11), "
+            "total(round(coalesce(average, -1), 4) * 13 + round(coalesce(below_minimum, -1), 4) * 17), "
+            "total(round(coalesce(lowered, -1), 4) * 19 + round(coalesce(raised, -1), 4) * 23) "
+            "FROM assessment_results WHERE academic_year BETWEEN ? AND ? AND level != 'municipality'",
+            (first, last),
+        )
+        context = self.database.query(
+            "SELECT count(*), total(school_id), total(academic_year), total(length(indicator)), "
+            "total(round(value, 4)) FROM school_context WHERE academic_year BETWEEN ? AND ?",
+            (first, last),
+        )
+        # Sums of floats: rounded before hashing, so that the order SQLite adds them in does not matter.
+        figures = [round(v, 3) if isinstance(v, float) else v for v in (*results[0], *context[0])]
+        return hashlib.sha1(repr(figures).encode()).hexdigest()[:16]
+
+    def is_out_of_date(self, run: IdentificationRun) -> bool:
+        """Whether the results or context of the run's years changed after it was computed."""
+        if run.data_years is None or not run.data_fingerprint:
+            return False
+        return self.data_fingerprint(*run.data_years) != run.data_fingerprint
+
+    def _results(self, first: int, last: int) -> Iterator[Result]:
         # Year by year: one year's lines in memory at a time, and the municipality's are not needed.
         service = ResultsService(self.database)
-        for y in (year - 2, year - 1, year):
+        for y in range(first, last + 1):
             for level in (Level.SCHOOL, Level.REGION):
                 yield from service.results(y, level=level)
 
     def compute(self, year: int, settings: RuleSettings | None = None) -> Outcome:
-        """The proposals without storing anything (`identify --dry-run`, the window's preview)."""
+        """The proposals for the list of `year` without storing anything (`identify --dry-run`)."""
         settings = settings or RuleSettings()
+        first, last = self.data_years(year, settings)
         store = ResultsService(self.database)
-        context = [value for y in (year - 2, year - 1, year) for value in store.context(y)]
-        if not store.results(year) and not [c for c in context if c.academic_year == year]:
+        context = [value for y in range(first, last + 1) for value in store.context(y)]
+        has_results = self.database.query(
+            "SELECT 1 FROM assessment_results WHERE academic_year = ? AND level = 'school' LIMIT 1", (last,)
+        )
+        if not has_results and not [c for c in context if c.academic_year == last]:
             raise AppError(
-                f"Нет результатов за {academic_year_label(year)} учебный год: списки не из чего рассчитать. "
-                "Загрузите отчёты ФИС ОКО или шаблон ОГЭ/ЕГЭ за этот год или выберите другой год."
+                f"Нет результатов за {academic_year_label(last)} учебный год: списки на "
+                f"{academic_year_label(year)} учебный год рассчитываются по результатам "
+                f"{years_label(first, last)}{_window_note(settings)}. Загрузите отчёты ФИС ОКО или "
+                f"шаблон ОГЭ/ЕГЭ за {academic_year_label(last)} учебный год или выберите другой год."
             )
+        fingerprint = self.data_fingerprint(first, last)
         schools = SchoolService(self.database).list_schools(include_archived=False)
-        return run_rules(year, self._results(year), context, schools, settings)
+        outcome = run_rules(last, self._results(first, last), context, schools, settings)
+        outcome.data_years = (first, last)
+        outcome.data_fingerprint = fingerprint
+        return outcome
 
     def run(self, year: int, settings: RuleSettings | None = None, note: str = "") -> tuple[int, ChangeSet]:
         """Compute and store a run with its rules and proposals; one undo step."""
@@ -109,7 +161,13 @@ class IdentificationService:
                 "identification_runs",
                 {
                     "academic_year": year,
-                    "rules": settings.to_json(extra={"not_applied": outcome.not_applied}),
+                    "rules": settings.to_json(
+                        extra={
+                            "not_applied": outcome.not_applied,
+                            "data_years": list(outcome.data_years or self.data_years(year, settings)),
+                            "data_fingerprint": outcome.data_fingerprint,
+                        }
+                    ),
                     "note": note.strip(),
                 },
             )
@@ -167,9 +225,17 @@ class IdentificationService:
     @staticmethod
     def _run_from_row(row: Any) -> IdentificationRun:
         try:
-            not_applied = json.loads(row["rules"]).get("not_applied", {})
+            stored = json.loads(row["rules"])
+            not_applied = stored.get("not_applied", {})
         except (ValueError, AttributeError):
-            not_applied = {}
+            stored, not_applied = {}, {}
+        years = stored.get("data_years")
+        data_years = (
+            (int(years[0]), int(years[1]))
+            if isinstance(years, list) and len(years) == 2 and all(isinstance(y, int) for y in years)
+            else None
+        )
+        fingerprint = stored.get("data_fingerprint")
         return IdentificationRun(
             id=row["id"],
             academic_year=row["academic_year"],
@@ -177,6 +243,8 @@ class IdentificationService:
             note=row["note"],
             rules_json=row["rules"],
             not_applied=not_applied if isinstance(not_applied, dict) else {},
+            data_years=data_years,
+            data_fingerprint=fingerprint if isinstance(fingerprint, str) else "",
             proposals=row["proposals"],
             accepted=row["accepted"],
             rejected=row["rejected"],
@@ -282,6 +350,14 @@ class IdentificationService:
             elif existing is not None:
                 recorder.delete("school_categories", existing["id"])  # computed, and nothing accepts it now
         return recorder.changeset
+
+
+def _window_note(settings: RuleSettings) -> str:
+    return (
+        " (три учебных года до года списка: списки составляются в августе)"
+        if settings.results_before_list_year
+        else " (год списка и два предыдущих)"
+    )
 
 
 def _now(conn: Any) -> str:

@@ -1,7 +1,8 @@
 """The rules that propose target schools from assessment results, each proposal explained.
 
 Pure functions, no database: `identify(year, results, context, schools)` reads the results of the
-academic years year-2 … year (school and region lines; the municipality's are not needed) and
+academic years year-2 … year, `year` being the last year of results (by default the year before the
+list's: RuleSettings.results_before_list_year) — school and region lines, not the municipality's — and
 the schools' context indicators, and returns one `Proposal` per school and rule with a Russian
 sentence a specialist can check by hand, the figures and the thresholds. Every threshold is a
 field of `RuleSettings`, stored with each computed list so that it can be reproduced.
@@ -33,7 +34,10 @@ from app.errors import AppError, os_reason
 from app.results.model import ContextValue, Indicator, Level, Procedure, Proposal, Result
 
 RULES_FORMAT = "opora-identification-rules"
-RULES_VERSION = 1
+RULES_VERSION = 2
+# Version 1 had neither the data window nor the per-grade ВПР comparison: a stored run or a rules
+# file of version 1 reads with the values it was computed with, so that it is reproduced exactly.
+_VERSION_1_VALUES = {"results_before_list_year": False, "vpr_by_grade": False}
 
 LOW, UNFAVOURABLE, NONOBJECTIVE = "low_results", "unfavourable", "nonobjective"
 
@@ -108,6 +112,9 @@ class RuleSettings:
     """Every threshold of every rule. Defaults: seed 002, DOMAIN.md and ФИОКО's analysis advice;
     regions differ, so an office edits a copy (`rules template FILE.json`)."""
 
+    # Seed 002: the lists are drawn up in August from the results of the last three years, so the
+    # list for 2020/21 comes from 2017/18–2019/20. False: from the list's own year and the two before.
+    results_before_list_year: bool = True
     # Samples (ФИОКО): under 20 participants a figure is weak, 50 and more is informative.
     min_participants: int = 20
     informative_participants: int = 50
@@ -117,6 +124,10 @@ class RuleSettings:
     quintile_min_years: int = 2
     quintile_min_schools: int = 5
     quintile_subjects: dict[str, list[str]] = field(default_factory=_default_quintile_subjects)
+    # ВПР (and РКР) are written in grades 4–8, and grade 4 is marked higher than grade 8: a school is
+    # compared by how far its mean mark lies from the mean of all schools in the same grade, subject
+    # and year, so that a school without the upper grades does not look better than it is.
+    vpr_by_grade: bool = True
     continuing_10_below: float = 60.0
     olympiad_at_most: float = 0.5
     # The six regional indicators (seed 002).
@@ -139,6 +150,10 @@ class RuleSettings:
 
     def enabled(self, rule: str) -> bool:
         return rule not in self.disabled_rules
+
+    def last_results_year(self, list_year: int) -> int:
+        """The last academic year whose results a list for `list_year` is computed from."""
+        return list_year - 1 if self.results_before_list_year else list_year
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -176,13 +191,15 @@ class RuleSettings:
             raise AppError(f"Файл правил{where}: ожидается объект JSON с разделом «rules».")
         if "format" in data and data["format"] != RULES_FORMAT:
             raise AppError(f"Файл{where} — не файл правил выявления «Опоры» (format «{data['format']}»).")
-        if "version" in data and data["version"] != RULES_VERSION:
+        if "version" in data and data["version"] not in (1, RULES_VERSION):
             raise AppError(
-                f"Файл правил{where} версии {data['version']}: эта версия программы читает версию {RULES_VERSION}."
+                f"Файл правил{where} версии {data['version']}: эта версия программы читает версии 1–{RULES_VERSION}."
             )
         values = data.get("rules", data if "format" not in data else None)
         if not isinstance(values, dict):
             raise AppError(f"Файл правил{where}: нет раздела «rules» с пороговыми значениями.")
+        if data.get("version") == 1:
+            values = {**_VERSION_1_VALUES, **values}
         return cls._from_values(values, where)
 
     @classmethod
@@ -197,7 +214,12 @@ class RuleSettings:
                 continue
             label = f"«{name}» ({FIELD_LABELS.get(name, name)})"
             default = getattr(defaults, name)
-            if isinstance(default, bool) or default is None:
+            if isinstance(default, bool):
+                if not isinstance(value, bool):
+                    problems.append(f"{label}: нужно true или false, а не {value!r}")
+                    continue
+                clean[name] = value
+            elif default is None:
                 clean[name] = value
             elif isinstance(default, int) and not isinstance(default, bool):
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -254,6 +276,9 @@ class RuleSettings:
 
 
 FIELD_LABELS: dict[str, str] = {
+    "results_before_list_year": "true — списки на учебный год рассчитываются по результатам трёх предыдущих "
+    "учебных лет (выявление в августе, как в положении Ельнинского района); false — по результатам года "
+    "списка и двух предыдущих",
     "min_participants": "менее стольких участников — слабое основание: показывается, но не считается доказательством",
     "informative_participants": "от стольких участников выборка информативна (отмечается в пояснении)",
     "quintile_share": "доля школ с самыми низкими результатами по каждой процедуре, %",
@@ -262,6 +287,8 @@ FIELD_LABELS: dict[str, str] = {
     "quintile_min_years": "сколько лет из трёх должны быть результаты, чтобы школа участвовала в ранжировании",
     "quintile_min_schools": "меньше стольких школ с данными — ранжирование по процедуре не проводится",
     "quintile_subjects": "предметы, по которым сравниваются школы (ключи ege, oge, vpr); пустой список — все предметы",
+    "vpr_by_grade": "true — ВПР сравниваются по отклонению средней отметки школы от средней по всем школам "
+    "в тех же классе, предмете и году (в 4 классе отметки выше, чем в 8-м); false — по средней отметке",
     "continuing_10_below": "ШНРО, если продолжают обучение в 10 классе менее стольких % выпускников 9 класса",
     "olympiad_at_most": "ШНРО, если участвуют в олимпиадах столько % обучающихся и меньше (среднее за 3 года)",
     "russian_subject": "название предмета «русский язык» в отчётах",
@@ -364,6 +391,9 @@ class Outcome:
 
     proposals: list[Proposal]
     not_applied: dict[str, str] = field(default_factory=dict)
+    # Set by the service that read the results: their years and fingerprint, stored with the run.
+    data_years: tuple[int, int] | None = None
+    data_fingerprint: str = ""
 
 
 # --------------------------------------------------------------------------------------------
@@ -391,8 +421,12 @@ class _Pass:
         }
         self.russian = _subject_key(settings.russian_subject)
         self.math = _subject_key(settings.math_subject)
-        # (school, procedure, subject) → [Σ value·weight, Σ weight, Σ participants, year bitmask]
-        self.quintile: dict[tuple[int, Procedure, str], list[float]] = {}
+        # (school, procedure, subject) → [Σ value·weight, Σ weight, Σ participants, year bitmask, weights by grade]
+        self.quintile: dict[tuple[int, Procedure, str], list[Any]] = {}
+        # ВПР and РКР by grade (settings.vpr_by_grade): (year, procedure, subject, grade) → [Σ value·weight,
+        # Σ weight] over all schools; each school's weight per (year, grade) is the fifth item of its
+        # `quintile` entry, so that the means can be subtracted after the pass
+        self.grade_sums: dict[tuple[int, Procedure, str, int], list[float]] = {}
         # (school, procedure, subject, year) → (average, fail share, participants), ОГЭ/ЕГЭ русский, математика
         self.gia: dict[tuple[int, Procedure, str, int], tuple[float | None, float | None, int | None]] = {}
         # school → [Σ raised·n, Σ (lowered + raised)·n, Σ n (lines with raised), Σ n (lines with both), participants]
@@ -408,6 +442,20 @@ class _Pass:
         self.region: dict[
             tuple[int, Procedure, str, int], tuple[float | None, float | None, float | None]
         ] = {}
+
+    def quintile_value(self, qkey: tuple[int, Procedure, str]) -> float:
+        """The school's value in the ranking: its weighted mean over the years, or for ВПР and РКР
+        compared by grade, that mean less the mean of all schools in the same years and grades."""
+        total, weight, _, _, weights = self.quintile[qkey]
+        value = total / weight
+        if weights:
+            sums = self.grade_sums
+            expected = 0.0
+            for gkey, w in weights.items():  # (year, procedure, subject, grade) → the school's weight
+                g = sums[gkey]
+                expected += w * g[0] / g[1]
+            value -= expected / weight
+        return value
 
     def key(self, subject: str) -> str:
         key = self._keys.get(subject)
@@ -445,6 +493,8 @@ class _Pass:
         this_year, last_year = self.this_year, self.last_year
         journal, raised_lines, vpr_lines = self.journal, self.raised_lines, self.vpr_lines
         gia_lines = self.gia_lines
+        grade_sums = self.grade_sums
+        by_grade = self.settings.vpr_by_grade
         min_n = self.settings.min_participants
         raised_above = self.settings.vpr_raised_above
         for r in results:
@@ -519,12 +569,24 @@ class _Pass:
             qkey = (sid, proc, skey)
             acc = quintile.get(qkey)
             if acc is None:
-                acc = quintile[qkey] = [0.0, 0.0, 0, 0]
+                acc = quintile[qkey] = [0.0, 0.0, 0, 0, None]
             weight = n if n else 1
             acc[0] += value * weight
             acc[1] += weight
             acc[2] = max(acc[2], n or 0)  # the largest work: summing would count the same pupils again
             acc[3] |= 1 << (y - first)
+            if by_grade and (proc is VPR or proc is RKR):
+                gkey = (y, proc, skey, r.grade)
+                sums = grade_sums.get(gkey)
+                if sums is None:
+                    sums = grade_sums[gkey] = [0.0, 0.0]
+                sums[0] += value * weight
+                sums[1] += weight
+                weights = acc[4]
+                if weights is None:
+                    acc[4] = {gkey: weight}
+                else:
+                    weights[gkey] = weights.get(gkey, 0) + weight
 
 
 def _mean_mark(r: Result) -> float | None:
@@ -593,8 +655,9 @@ class _Rules:
         # (school, procedure) → {subject: (value, participants)}, years bitmask
         per: dict[tuple[int, Procedure], dict[str, tuple[float, int]]] = {}
         masks: dict[tuple[int, Procedure], int] = {}
-        for (sid, proc, skey), (total, weight, participants, mask) in data.quintile.items():
-            per.setdefault((sid, proc), {})[skey] = (total / weight, int(participants))
+        for qkey, (_, _, participants, mask, _) in data.quintile.items():
+            sid, proc, skey = qkey
+            per.setdefault((sid, proc), {})[skey] = (data.quintile_value(qkey), int(participants))
             masks[(sid, proc)] = masks.get((sid, proc), 0) | int(mask)
         scores: dict[Procedure, list[tuple[float, int]]] = {}
         details: dict[tuple[int, Procedure], tuple[float, dict[str, tuple[float, int]], int]] = {}
@@ -650,10 +713,14 @@ class _Rules:
                 score, subjects, participants = details[(sid, proc)]
                 limit, ranked = thresholds[proc]
                 names = sorted(subjects, key=lambda k: self.name(k))
-                what = (
-                    "средний балл по " + " и ".join(_subject_phrase(self.name(k)) for k in names)
+                if data.quintile[(sid, proc, names[0])][4]:
+                    what = "отклонение средней отметки от средней по всем школам в тех же классах и годах по "
+                else:
+                    what = "средний балл по "
+                what += (
+                    " и ".join(_subject_phrase(self.name(k)) for k in names)
                     if len(names) <= 3
-                    else f"средний балл по {len(names)} предметам"
+                    else f"{len(names)} предметам"
                 )
                 digits = _mark_digits(limit)
                 if len(names) > 1:
@@ -671,6 +738,8 @@ class _Rules:
                     figures[f"{proc.value}:{self.name(k)}"] = round(subjects[k][0], 4)
                 limits[f"{proc.value}_threshold"] = round(limit, 4)
                 limits[f"{proc.value}_ranked"] = ranked
+                if data.quintile[(sid, proc, names[0])][4]:
+                    limits[f"{proc.value}_by_grade"] = True
             limits["share_percent"] = s.quintile_share
             limits["min_procedures"] = required
             figures["procedures"] = len(procs)
@@ -1095,8 +1164,9 @@ def run_rules(
     schools: Iterable[Any] | None = None,
     settings: RuleSettings | None = None,
 ) -> Outcome:
-    """The proposals for the academic year `year` (2020 = 2020/2021) from the results of
-    year-2 … year, and the rules that could not be applied, with the reason."""
+    """The proposals from the results of the academic years year-2 … year (2020 = 2020/2021: the
+    last year of results, not the list's year — IdentificationService.data_years maps one to the
+    other), and the rules that could not be applied, with the reason."""
     settings = settings or RuleSettings()
     registry = {school.id: school for school in schools} if schools is not None else None
     data = _Pass(year, settings, set(registry) if registry is not None else None)

@@ -1,7 +1,9 @@
 """Make docs/screenshots/identification.png: the «Выявление школ» page over the demo district with
 its generated results — the lists computed, a school with signs of non-objective results selected,
 its results over three years against the district and the region — and
-docs/screenshots/identification-explanation.png (a proposal's full explanation).
+docs/screenshots/identification-explanation.png (a proposal's full explanation), and
+docs/screenshots/identification-out-of-date.png (the run out of date after a re-import, a school's
+ЕГЭ, the question before accepting a proposal on a small sample).
 
 Run under a virtual X server (fonts render as on a desktop):
 
@@ -91,7 +93,32 @@ def main() -> None:
         if dialog is not None:
             dialog.grab().save(str(FOLDER / "identification-explanation.png"))
             dialog.close()
-        print("saved identification.png, identification-explanation.png")
+
+        # Then a re-import changes one figure of those years: the run is marked out of date; the
+        # school's ЕГЭ on an axis fitted to the scores; the question before accepting a proposal
+        # that stands on a small sample (the screen is grabbed: the question is a window of its own).
+        from dataclasses import replace
+
+        from app.results.model import Level, Procedure
+
+        service = ResultsService(database)
+        line = next(r for r in service.results(2019, level=Level.SCHOOL) if r.average is not None)
+        changes = service.save([replace(line, average=line.average + 0.5)], [], description="Исправление")
+        window.history.record(changes)
+        settle(app)
+        page.category_combo.setCurrentIndex(0)
+        weak = next(p for p in page.model.rows if p.weak_evidence and p.decision == "pending")
+        page.select_ids([weak.id])
+        settle(app)
+        page.chart_panel.choose(Procedure.EGE, "Русский язык", 11)
+        page.decide_selected("accepted")
+        settle(app, 1.0)
+        app.primaryScreen().grabWindow(0).copy(window.geometry()).save(
+            str(FOLDER / "identification-out-of-date.png")
+        )
+        if page.weak_box is not None:
+            page.weak_box.close()
+        print("saved identification.png, identification-explanation.png, identification-out-of-date.png")
         window.close()
         window.jobs.shutdown()
 

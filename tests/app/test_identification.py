@@ -7,11 +7,13 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from app.domain import Category, CategorySource
+from app.errors import AppError
 from app.history import redo, undo
 from app.results.identification import IdentificationService
 from app.results.model import ContextValue, Indicator, Level, Procedure, Result
@@ -21,7 +23,8 @@ from app.schools import SchoolService
 from db import Database, open_database
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-Y = 2020
+Y = 2020  # the lists' academic year, 2020/2021
+D = Y - 1  # the last year of results they are computed from (seed 002: in August, the years before)
 
 
 def _oge(sid: int | None, year: int, subject: str, average: float, fail: float, n: int = 30) -> Result:
@@ -50,14 +53,14 @@ def fill(database: Database) -> list[int]:
         for k in range(1, 7)
     ]
     lines = []
-    for year in (Y - 2, Y - 1, Y):
+    for year in (D - 2, D - 1, D):
         for index, sid in enumerate(ids):
             for subject in ("Русский язык", "Математика"):
-                average = 3.2 - 0.1 * (year - Y + 2) if index == 0 else 3.5 + index / 10
+                average = 3.2 - 0.1 * (year - D + 2) if index == 0 else 3.5 + index / 10
                 lines.append(_oge(sid, year, subject, average, 20.0 if index == 0 else 5.0))
         for subject in ("Русский язык", "Математика"):
             lines.append(_oge(None, year, subject, 3.6, 10.0))
-    context = [ContextValue(ids[1], Y, Indicator.CONTINUING_10, 45.0)]
+    context = [ContextValue(ids[1], D, Indicator.CONTINUING_10, 45.0)]
     ResultsService(database).save(lines, context)
     return ids
 
@@ -111,10 +114,56 @@ def test_a_run_is_stored_with_its_rules_and_reproduces(filled: tuple[Database, l
 
 def test_the_service_matches_the_pure_rules(filled: tuple[Database, list[int]]) -> None:
     database, _ = filled
-    results = [r for y in (Y - 2, Y - 1, Y) for r in ResultsService(database).results(y)]
+    results = [r for y in (D - 2, D - 1, D) for r in ResultsService(database).results(y)]
     schools = SchoolService(database).list_schools(include_archived=False)
-    direct = run_rules(Y, results, ResultsService(database).context(Y), schools)
-    assert IdentificationService(database).compute(Y).proposals == direct.proposals
+    direct = run_rules(D, results, ResultsService(database).context(D), schools)
+    outcome = IdentificationService(database).compute(Y)
+    assert outcome.proposals == direct.proposals
+    assert outcome.data_years == (D - 2, D)
+
+
+def test_the_lists_come_from_the_three_years_before_unless_the_rules_say_otherwise(
+    filled: tuple[Database, list[int]],
+) -> None:
+    database, _ = filled
+    service = IdentificationService(database)
+    assert service.data_years(Y) == (2017, 2019)
+    # The list for the year after the last results is computed; the list for 2017/18 has no 2016/17
+    # results to stand on, and says what is missing and why.
+    assert service.compute(D + 1).proposals
+    with pytest.raises(AppError) as error:
+        service.compute(D - 2)
+    assert str(error.value).startswith("Нет результатов за 2016/2017 учебный год: списки на 2017/2018")
+    assert "по результатам 2014/15–2016/17 (три учебных года до года списка" in str(error.value)
+    # A rules file may count the list's own year in (a recalculation in spring).
+    same_year = RuleSettings(results_before_list_year=False)
+    assert service.data_years(D, same_year) == (D - 2, D)
+    assert service.compute(D, same_year).proposals == service.compute(Y).proposals
+
+
+def test_a_run_goes_out_of_date_when_its_results_change(filled: tuple[Database, list[int]]) -> None:
+    database, ids = filled
+    service = IdentificationService(database)
+    run_id, _ = service.run(Y)
+    run = service.get_run(run_id)
+    assert run.data_years == (D - 2, D) and run.data_fingerprint
+    assert not service.is_out_of_date(run)
+    results = ResultsService(database)
+    # The same figures loaded again (new row ids, another order): still up to date.
+    lines = list(reversed(results.results(D)))
+    results.save(lines, [], description="повторная загрузка")
+    assert not service.is_out_of_date(service.get_run(run_id))
+    # Another year's results do not touch this run.
+    results.save([_oge(ids[0], Y, "Русский язык", 2.0, 50.0)], [])
+    assert not service.is_out_of_date(service.get_run(run_id))
+    # A changed figure in one of its years does; so does a new context indicator.
+    changed = [r if r.school_id != ids[2] else replace(r, average=r.average + 0.01) for r in lines]
+    results.save(changed, [])
+    assert service.is_out_of_date(service.get_run(run_id))
+    fresh_id, _ = service.run(Y)
+    assert not service.is_out_of_date(service.get_run(fresh_id))
+    results.save([], [ContextValue(ids[3], D - 1, Indicator.OLYMPIAD_SHARE, 3.0)])
+    assert service.is_out_of_date(service.get_run(fresh_id))
 
 
 def test_accepting_and_rejecting_set_and_remove_the_category(filled: tuple[Database, list[int]]) -> None:
@@ -262,6 +311,28 @@ def test_commands(tmp_path: Path) -> None:
 
     done = cli("--db", db_file, "lists", "runs", data_dir=data_dir)
     assert "принято 1" in done.stdout
+    assert "устарел" not in done.stdout
+
+    # A bare year is ambiguous (spring 2021 is 2020/21; a list for «2021» would be 2021/22): refused.
+    done = cli("--db", db_file, "identify", "--year", "2021", "--json", data_dir=data_dir)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert (
+        "Учебный год «2021» неоднозначен: укажите его полностью — 2020/2021 (весна 2021 года) или 2021/2022"
+        in done.stderr
+    )
+    assert json.loads(
+        cli("--db", db_file, "identify", "--year", "2020/21", "--json", "--dry-run", data_dir=data_dir).stdout
+    )["results_years"] == ["2017/2018", "2019/2020"]
+
+    # New figures for one of the run's years: the history says the run is out of date.
+    database = open_database(db_file)
+    ResultsService(database).save([_oge(ids[5], D, "Русский язык", 4.9, 0.0)], [])
+    database.close()
+    done = cli("--db", db_file, "lists", "runs", data_dir=data_dir)
+    assert "[устарел: результаты изменились после расчёта]" in done.stdout
+    runs = json.loads(cli("--db", db_file, "lists", "runs", "--json", data_dir=data_dir).stdout)
+    assert {r["out_of_date"] for r in runs} == {True}
+    assert runs[0]["results_years"] == ["2017/2018", "2019/2020"]
 
     book = tmp_path / "списки.xlsx"
     done = cli("--db", db_file, "lists", "export", "--year", "2020/2021", book, data_dir=data_dir)
@@ -342,6 +413,6 @@ def test_a_year_without_results_is_refused_and_nothing_is_stored(filled: tuple[D
 
     database, _ = filled
     service = IdentificationService(database)
-    with pytest.raises(AppError, match="Нет результатов за 2030/2031 учебный год"):
+    with pytest.raises(AppError, match="Нет результатов за 2029/2030 учебный год: списки на 2030/2031"):
         service.run(2030)
     assert service.runs() == []

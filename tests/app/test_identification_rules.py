@@ -105,7 +105,42 @@ def test_quintile_needs_two_procedures_by_default() -> None:
     assert "2018/19–2020/21" in p.explanation
     assert "в нижних 20 % школ (порог" in p.explanation
     assert p.thresholds["oge_threshold"] == pytest.approx(3.1)
-    assert p.figures["vpr_score"] == pytest.approx(3.0)
+    # ВПР by grade: 3,0 against the six schools' mean of 3,7 in the same grade, subjects and years
+    assert p.figures["vpr_score"] == pytest.approx(3.0 - 3.7)
+    assert "ВПР: отклонение средней отметки от средней по всем школам в тех же классах" in p.explanation
+    assert p.thresholds["vpr_by_grade"] is True
+
+
+def vpr_school(sid: int, marks: dict[int, float], *, n: int = 30) -> list[Result]:
+    """ВПР lines of one school over the three years: grade → mean mark, both subjects."""
+    return [
+        line(sid, Procedure.VPR, subject, year=year, grade=grade, n=n, average=mark)
+        for year in (Y - 2, Y - 1, Y)
+        for subject in ("Русский язык", "Математика")
+        for grade, mark in marks.items()
+    ]
+
+
+def test_vpr_is_ranked_by_grade_so_a_primary_school_is_not_flattered() -> None:
+    # Grade 4 is marked higher than grade 8 everywhere. School 1 teaches grades 4–8 and is a little
+    # below the others in every grade; school 2 teaches only grade 4 and is the weakest there.
+    average = {4: 4.2, 5: 3.9, 6: 3.7, 7: 3.6, 8: 3.5}
+    lines = vpr_school(1, average) + vpr_school(2, {4: 3.9})
+    for sid, better in ((3, 0.05), (4, 0.10), (5, 0.15)):
+        lines += vpr_school(sid, {grade: mark + better for grade, mark in average.items()})
+    settings = RuleSettings(
+        quintile_min_procedures=1, quintile_subjects={"vpr": ["Русский язык", "Математика"]}
+    )
+    by_grade = of("low_quintile", identify(Y, lines, settings=settings))
+    # 20 % of 5 schools: one. By grade, school 2 lies 0,26 below the grade-4 mean of the five schools.
+    grade_4_mean = (4.2 + 3.9 + 4.25 + 4.30 + 4.35) / 5
+    assert set(by_grade) == {2}
+    assert by_grade[2].figures["vpr_score"] == pytest.approx(3.9 - grade_4_mean)
+    # By the plain mean mark the primary school's 3,90 beats school 1's 3,78: the weakest one hides.
+    plain_settings = RuleSettings(**{**settings.to_dict(), "vpr_by_grade": False})
+    plain = of("low_quintile", identify(Y, lines, settings=plain_settings))
+    assert set(plain) == {1}
+    assert "ВПР: средний балл по математике и русскому языку 3,78" in plain[1].explanation
 
 
 def test_quintile_per_procedure_when_one_is_enough() -> None:
@@ -131,7 +166,7 @@ def test_quintile_school_with_one_procedure_needs_only_that_one() -> None:
     lines = quintile_lines(values)
     # School 7: a primary school, ВПР only, lowest of all.
     lines += [
-        line(7, Procedure.VPR, s, year=y, grade=4, n=30, average=2.9)
+        line(7, Procedure.VPR, s, year=y, grade=5, n=30, average=2.9)
         for y in (Y - 2, Y - 1, Y)
         for s in ("Русский язык", "Математика")
     ]
@@ -477,9 +512,25 @@ def test_settings_round_trip_and_the_default_file(tmp_path: Path) -> None:
     assert json.loads(path.read_text(encoding="utf-8"))["rules"] == RuleSettings().to_dict()
 
 
+def test_a_version_1_run_reads_with_the_window_and_comparison_it_was_computed_with() -> None:
+    stored = json.loads(RuleSettings().to_json())
+    stored["version"] = 1
+    for name in ("results_before_list_year", "vpr_by_grade"):
+        del stored["rules"][name]
+    old = RuleSettings.from_json(json.dumps(stored))
+    assert old.results_before_list_year is False and old.vpr_by_grade is False
+    assert old.last_results_year(2020) == 2020
+    assert RuleSettings().last_results_year(2020) == 2019  # seed 002: in August, the three years before
+    # a version-1 file that names the values keeps them
+    stored["rules"]["vpr_by_grade"] = True
+    assert RuleSettings.from_json(json.dumps(stored)).vpr_by_grade is True
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
+        ('{"rules": {"vpr_by_grade": "да"}}', "нужно true или false"),
+        ('{"format": "opora-identification-rules", "version": 3, "rules": {}}', "читает версии 1–2"),
         ('{"rules": {"quintile_shar": 20}}', "неизвестный параметр «quintile_shar»"),
         ('{"rules": {"quintile_share": "двадцать"}}', "нужно число"),
         ('{"rules": {"vpr_raised_above": 150}}', "вне допустимых пределов"),

@@ -202,6 +202,42 @@ def test_lists_computed_accepted_undone_and_rejected(
     assert all(IdentificationService(database).get_proposal(i).decision == "pending" for i in pending)
 
 
+def test_accepting_a_weak_proposal_asks_first(page: IdentificationPage, qtbot: QtBot) -> None:
+    compute(page, qtbot)
+    weak = next(p for p in page.model.rows if p.weak_evidence)
+    strong = next(p for p in page.model.rows if not p.weak_evidence and p.school_id != weak.school_id)
+    service = IdentificationService(page.database)
+    page.select_ids([weak.id, strong.id])
+    qtbot.mouseClick(page.accept_button, Qt.MouseButton.LeftButton)
+    box = page.weak_box
+    assert box is not None and box.isVisible()
+    assert f"менее 20 участников ({weak.school_name})" in box.text()
+    assert "Выбрано предложений: 2, из них со слабым основанием: 1" in box.informativeText()
+    assert service.get_proposal(weak.id).decision == "pending"  # nothing written while it asks
+    qtbot.keyClick(box, Qt.Key.Key_Escape)  # Esc: «Не принимать»
+    qtbot.waitUntil(lambda: not box.isVisible())
+    assert {service.get_proposal(i).decision for i in (weak.id, strong.id)} == {"pending"}
+
+    qtbot.mouseClick(page.accept_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(box.isVisible)
+    page.weak_yes.click()
+    qtbot.waitUntil(lambda: not box.isVisible())
+    assert {service.get_proposal(i).decision for i in (weak.id, strong.id)} == {"accepted"}
+    # Rejecting needs no question.
+    page.select_ids([weak.id])
+    qtbot.mouseClick(page.reject_button, Qt.MouseButton.LeftButton)
+    assert not box.isVisible() and service.get_proposal(weak.id).decision == "rejected"
+
+
+def test_the_saved_box_closes_with_escape(page: IdentificationPage, qtbot: QtBot, tmp_path: Path) -> None:
+    from ui.messages import show_file_saved
+
+    box = show_file_saved(page, "Списки сохранены", "Сохранено", tmp_path / "списки.xlsx")
+    qtbot.waitUntil(box.isVisible)
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not visible_message_boxes())
+
+
 def test_explanation_and_rules(page: IdentificationPage, qtbot: QtBot, tmp_path: Path) -> None:
     compute(page, qtbot)
     assert page.select_school("МКОУ «Шумская СОШ»", "vpr_raised")
@@ -236,6 +272,41 @@ def test_explanation_and_rules(page: IdentificationPage, qtbot: QtBot, tmp_path:
     assert not any(p.rule == "vpr_raised" for p in page.model.rows)  # 29–31 % is not above 35 %
 
 
+def test_the_data_window_and_an_out_of_date_run(
+    main_window: MainWindow, page: IdentificationPage, qtbot: QtBot
+) -> None:
+    # The demo's results are 2017/18–2019/20: the year offered first is the list they lead to.
+    page.year_combo.blockSignals(True)
+    page.year_combo.clear()  # as on the page's first opening
+    page.year_combo.blockSignals(False)
+    page._fill_years()
+    assert page.year == YEAR
+    page.reload()
+    assert page.rules_label.text().startswith("Расчёт по результатам 2017/18–2019/20.")
+    compute(page, qtbot)
+    assert page.rules_label.text().startswith("По результатам 2017/18–2019/20.")
+    assert page.out_of_date_label.isHidden()
+
+    # A re-import that changes one figure of those years: the page says the run is out of date.
+    service = ResultsService(page.database)
+    line = next(r for r in service.results(YEAR - 1, level=Level.SCHOOL) if r.average is not None)
+    from dataclasses import replace
+
+    changes = service.save([replace(line, average=line.average + 0.5)], [], description="исправление")
+    main_window.history.record(changes)
+    qtbot.waitUntil(lambda: not page.out_of_date_label.isHidden(), timeout=WAIT_MS)
+    assert page.out_of_date_label.text().startswith(
+        "Результаты или показатели за 2017/18–2019/20 изменились после этого расчёта"
+    )
+    main_window.undo_action.trigger()  # the figure back as it was: up to date again
+    qtbot.waitUntil(lambda: page.out_of_date_label.isHidden(), timeout=WAIT_MS)
+    main_window.redo_action.trigger()
+    qtbot.waitUntil(lambda: not page.out_of_date_label.isHidden(), timeout=WAIT_MS)
+    compute(page, qtbot)
+    qtbot.waitUntil(lambda: page.run_combo.count() == 2, timeout=WAIT_MS)
+    assert page.out_of_date_label.isHidden()
+
+
 def test_chart_of_a_school_against_district_and_region(page: IdentificationPage, qtbot: QtBot) -> None:
     panel = page.chart_panel
     assert panel.stack.currentIndex() == 0  # nothing selected yet
@@ -246,21 +317,51 @@ def test_chart_of_a_school_against_district_and_region(page: IdentificationPage,
     series = panel.series()
     assert [name for name, _ in series] == ["Школа", "Район", "Регион"]
     assert [len(points) for _, points in series] == [3, 3, 3]
-    assert [year for year, _ in series[0][1]] == [2018, 2019, 2020]
+    # The 2020/21 lists stand on 2017/18–2019/20 (seed 002: drawn up in August): the chart shows those.
+    assert [year for year, _ in series[0][1]] == [2017, 2018, 2019]
     stored = {
         r.academic_year: r
         for r in ResultsService(page.database).results(school_id=panel.school_id, procedure=Procedure.VPR)
         if r.subject == "Русский язык" and r.grade == 5
     }
-    assert series[0][1][2][1] == pytest.approx(stored[2020].quality)
+    assert series[0][1][2][1] == pytest.approx(stored[2019].quality)
     assert panel.figures.rowCount() == 9 and panel.figures.columnCount() == 11  # with the journal groups
     panel.set_measure("mean")
-    assert panel.series()[0][1][2][1] == pytest.approx(stored[2020].mean_mark)
+    assert panel.series()[0][1][2][1] == pytest.approx(stored[2019].mean_mark)
     # ЕГЭ gives scores only: the quality is not offered.
     assert panel.choose(Procedure.EGE, "Русский язык", 11)
     assert not panel.quality_radio.isEnabled() and panel.mean_radio.isChecked()
     assert all(len(points) == 3 for _, points in panel.series())
+    # Scores on an axis fitted to them (not 0–100, where three close lines merge), and the share
+    # below the minimum score in the figures.
+    scores = [v for _, points in panel.series() for _, v in points]
+    low, high = panel.chart.y_range
+    assert 0 < high - low < 100 and low <= min(scores) - 5 and max(scores) + 5 <= high
+    assert panel.figures.columnCount() == 10
+    assert panel.figures.headerData(9, Qt.Orientation.Horizontal) == "Не преодолели минимальный порог, %"
+    ege = {
+        r.academic_year: r
+        for r in ResultsService(page.database).results(school_id=panel.school_id, procedure=Procedure.EGE)
+        if r.subject == "Русский язык"
+    }
+    assert panel.figures.text(0, 9) == f"{ege[2017].below_minimum:.1f}".replace(".", ",")
     panel.chart.grab()  # paints
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([62.1, 63.5, 64.0], (50.0, 80.0)),
+        ([12.0, 95.0], (0.0, 100.0)),
+        ([97.0, 98.5], (70.0, 100.0)),
+        ([3.0], (0.0, 30.0)),
+        ([], (0.0, 100.0)),
+    ],
+)
+def test_score_axis_fits_the_values(values: list[float], expected: tuple[float, float]) -> None:
+    from ui.identification.chart import score_range
+
+    assert score_range(values) == expected
 
 
 def test_chart_empty_state_for_a_school_without_results(empty_window: MainWindow, qtbot: QtBot) -> None:
@@ -311,6 +412,19 @@ def test_results_imported_through_the_preview(main_window: MainWindow, qtbot: Qt
     assert dialog.not_found_text.toPlainText().startswith("МБОУ «Кировская СОШ №7»")
     assert any(
         issue.row == 3 and "не найдена в реестре" in issue.message for issue in dialog.issues_model.issues
+    )
+    # Each remark wrapped whole in its row, not cut at one line.
+    from PySide6.QtWidgets import QHeaderView
+
+    rows = dialog.issues_view.verticalHeader()
+    assert rows.sectionResizeMode(0) == QHeaderView.ResizeMode.ResizeToContents
+    dialog.tabs.setCurrentWidget(dialog.issues_view)
+    dialog.issues_view.horizontalHeader().resizeSection(3, 200)
+    longest = max(
+        range(dialog.issues_model.rowCount()), key=lambda r: len(dialog.issues_model.issues[r].message)
+    )
+    qtbot.waitUntil(
+        lambda: dialog.issues_view.rowHeight(longest) > 2 * dialog.issues_view.fontMetrics().height()
     )
     (text,) = dialog.combos
     combo = dialog.combos[text]

@@ -8,6 +8,7 @@ them and feeds the chart and the table.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -339,36 +340,57 @@ class ResultsChart(QWidget):
         return ticks
 
 
+def score_range(values: list[float]) -> tuple[float, float]:
+    """An axis for scores (ЕГЭ, 0–100) fitted to the values in steps of ten, at least 30 points tall:
+    on the whole 0–100 scale three lines within a few points of each other would merge, and so
+    would their labels."""
+    if not values:
+        return 0.0, 100.0
+    low = max(0.0, math.floor((min(values) - 5) / 10) * 10)
+    high = min(100.0, math.ceil((max(values) + 5) / 10) * 10)
+    while high - low < 30:
+        if high < 100:
+            high += 10
+        if high - low < 30 and low > 0:
+            low -= 10
+    return low, high
+
+
 # --- the figures under the chart ----------------------------------------------------------------------
 class FiguresModel(QAbstractTableModel):
-    """Year × level: participants, shares of marks, quality, mean, and for ВПР the journal groups."""
+    """Year × level: participants, shares of marks, quality, mean; for ВПР the journal groups, for
+    ОГЭ and ЕГЭ the share below the minimum score."""
 
     HEADERS = ("Год", "Кто", "Участников", "«2», %", "«3», %", "«4», %", "«5», %", "Качество, %", "Ср. балл")
     VPR_HEADERS = ("Понизили, %", "Повысили, %")
+    GIA_HEADERS = ("Не преодолели минимальный порог, %",)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.rows: list[tuple[int, str, Result]] = []
         self.vpr = False
+        self.gia = False
 
-    def set_rows(self, rows: list[tuple[int, str, Result]], *, vpr: bool) -> None:
+    def set_rows(self, rows: list[tuple[int, str, Result]], *, vpr: bool, gia: bool = False) -> None:
         self.beginResetModel()
         self.rows = list(rows)
-        self.vpr = vpr
+        self.vpr, self.gia = vpr, gia and not vpr
         self.endResetModel()
+
+    def _extra(self) -> tuple[str, ...]:
+        return self.VPR_HEADERS if self.vpr else self.GIA_HEADERS if self.gia else ()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS) + (len(self.VPR_HEADERS) if self.vpr else 0)
+        return 0 if parent.isValid() else len(self.HEADERS) + len(self._extra())
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            headers = self.HEADERS + (self.VPR_HEADERS if self.vpr else ())
-            return headers[section]
+            return (self.HEADERS + self._extra())[section]
         return None
 
     def text(self, row: int, column: int) -> str:
@@ -390,6 +412,8 @@ class FiguresModel(QAbstractTableModel):
         if column == 8:
             mean = result.mean_mark
             return "—" if mean is None else number(mean, 2 if mean < 10 else 1)
+        if self.gia:
+            return share(result.below_minimum)
         if column == 9:
             return share(result.lowered)
         return share(result.raised)
@@ -688,7 +712,7 @@ class SchoolResultsPanel(QWidget):
             y_title, digits = "Средний балл (отметка)", 2
             y_range = (2.0, 5.0)
         else:
-            y_title, y_range, digits = "Средний балл", (0.0, 100.0), 1
+            y_title, y_range, digits = "Средний балл", score_range(values), 1
         choice = self.current_choice()
         title = ""
         if choice is not None:
@@ -702,7 +726,11 @@ class SchoolResultsPanel(QWidget):
             for who, result in zip(("Школа", "Район", "Регион"), triple, strict=True):
                 if result is not None:
                     rows.append((year, who, result))
-        self.figures.set_rows(rows, vpr=choice is not None and choice[0] is Procedure.VPR)
+        self.figures.set_rows(
+            rows,
+            vpr=choice is not None and choice[0] is Procedure.VPR,
+            gia=choice is not None and choice[0] in (Procedure.OGE, Procedure.EGE),
+        )
         self._fit_table()
 
     def _fit_table(self) -> None:

@@ -66,6 +66,9 @@ def _apply_job(database: Database, preview: Any) -> Iterator[Progress]:
     return apply_results_import(database, preview)
 
 
+FITTED_ROWS = 1000  # up to this many remarks, each row is as tall as its wrapped text
+
+
 class IssuesModel(QAbstractTableModel):
     """The problems found in the files: file, row, column, message."""
 
@@ -185,6 +188,10 @@ class ResultsImportDialog(QDialog):
         header.resizeSection(1, 60)
         header.resizeSection(2, 120)
         header.setStretchLastSection(True)
+        if self.issues_model.rowCount() <= FITTED_ROWS:
+            # Every remark read whole, wrapped in its row (the full text is in the tooltip as well);
+            # Qt measures every row for this, so a very long list keeps one line per remark.
+            self.issues_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
         not_found = "\n".join(f"{name} — {place}" for name, place in preview.not_found)
         self.not_found_text = QPlainTextEdit(not_found or "Все школы отчётов найдены в реестре.")

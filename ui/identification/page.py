@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -37,7 +38,7 @@ from app.jobs import Progress
 from app.office import OfficeService
 from app.results.identification import IdentificationRun, IdentificationService
 from app.results.model import Procedure, StoredProposal
-from app.results.rules import RuleSettings
+from app.results.rules import RuleSettings, years_label
 from app.results.service import ResultsService
 from app.text import fold, plural
 from db.changes import ChangeSet
@@ -137,6 +138,10 @@ class IdentificationPage(QWidget):
         self.results = ResultsService(database)
         self.office = OfficeService(database)
         self.settings = RuleSettings()
+        self.weak_box: QMessageBox | None = None  # the question before accepting a weak proposal
+        self.weak_yes: object = None
+        self.weak_no: object = None
+        self._weak_pending: list[int] = []
         self.settings_source = "по умолчанию"
         self._runs: list[IdentificationRun] = []
         self._proposals: list[StoredProposal] = []
@@ -162,6 +167,7 @@ class IdentificationPage(QWidget):
         layout.setSpacing(6)
         layout.addWidget(self.toolbar)
         layout.addLayout(self.run_row)
+        layout.addWidget(self.out_of_date_label)
         layout.addWidget(self.splitter, 1)
 
         self._fill_years()
@@ -242,6 +248,12 @@ class IdentificationPage(QWidget):
         row.addWidget(self.run_combo)
         row.addWidget(self.rules_label, 1)
         self.run_row = row
+        self.out_of_date_label = QLabel()
+        self.out_of_date_label.setWordWrap(True)
+        self.out_of_date_label.setStyleSheet(
+            "color: #7a3e00; background: #fff3d6; border: 1px solid #e8c27a; padding: 4px 6px;"
+        )
+        self.out_of_date_label.hide()
 
     def _build_table(self) -> None:
         self.category_combo = QComboBox()
@@ -323,10 +335,13 @@ class IdentificationPage(QWidget):
     # --- the year and the runs ---------------------------------------------------------------------
     def _fill_years(self) -> None:
         wanted = self.year_combo.currentData() if self.year_combo.count() else None
-        years = {*self.office.years(), *self.results.years(), *(r.academic_year for r in self.service.runs())}
+        # The years a list can be computed for: by default the year after the last results (seed 002:
+        # the lists are drawn up in August from the three years before).
+        shift = 1 if self.settings.results_before_list_year else 0
+        computable = {year + shift for year in self.results.years()}
+        years = {*self.office.years(), *computable, *(r.academic_year for r in self.service.runs())}
         if wanted is None:
-            with_results = self.results.years()
-            wanted = max(with_results) if with_results else max(years)
+            wanted = max(computable) if computable else max(years)
         self.year_combo.blockSignals(True)
         self.year_combo.clear()
         for year in sorted(years, reverse=True):
@@ -373,7 +388,29 @@ class IdentificationPage(QWidget):
         run = self.current_run()
         self._proposals = self.service.proposals(run.id) if run is not None else []
         self._show_rules(run)
+        self._show_out_of_date(run)
         self.apply_filters()
+
+    @property
+    def results_last_year(self) -> int:
+        """The last year of results behind what is shown: the run's, or the next calculation's."""
+        run = self.current_run()
+        if run is not None and run.data_years is not None:
+            return run.data_years[1]
+        settings = self._run_settings(run) if run is not None else None
+        return (settings or self.settings).last_results_year(self.year)
+
+    def _show_out_of_date(self, run: IdentificationRun | None) -> None:
+        if run is None or not self.service.is_out_of_date(run):
+            self.out_of_date_label.hide()
+            return
+        assert run.data_years is not None
+        self.out_of_date_label.setText(
+            f"Результаты или показатели за {years_label(*run.data_years)} изменились после этого расчёта "
+            f"(от {run.date_text}): предложения могут не соответствовать данным. Нажмите «Рассчитать списки», "
+            "чтобы получить новый расчёт; принятые решения этого расчёта сохранятся."
+        )
+        self.out_of_date_label.show()
 
     def _run_settings(self, run: IdentificationRun | None) -> RuleSettings | None:
         if run is None:
@@ -386,9 +423,14 @@ class IdentificationPage(QWidget):
     def _show_rules(self, run: IdentificationRun | None) -> None:
         settings = self._run_settings(run)
         if run is None:
-            text = f"Пороги для расчёта: {self.settings_source} («Правила…»)."
-        else:
+            first, last = self.service.data_years(self.year, self.settings)
             text = (
+                f"Расчёт по результатам {years_label(first, last)}. "
+                f"Пороги для расчёта: {self.settings_source} («Правила…»)."
+            )
+        else:
+            years = run.data_years or self.service.data_years(self.year, settings)
+            text = f"По результатам {years_label(*years)}. " + (
                 f"Пороги этого расчёта: слабая выборка — менее {settings.min_participants if settings else 20} "
                 f"участников; повысили отметку — более {_n(settings.vpr_raised_above if settings else 15)} %; "
                 f"нижние {_n(settings.quintile_share if settings else 20)} % школ. Все пороги — «Правила…»."
@@ -515,9 +557,10 @@ class IdentificationPage(QWidget):
             if self.chart_panel.school_id is not None and not self._proposals:
                 self.chart_panel.show_school(None)
             return
-        if proposal.school_id != self.chart_panel.school_id or self.chart_panel.year != self.year:
+        last = self.results_last_year
+        if proposal.school_id != self.chart_panel.school_id or self.chart_panel.year != last:
             self.chart_panel.show_school(
-                proposal.school_id, proposal.school_name, self.year, hint=_rule_hint(proposal)
+                proposal.school_id, proposal.school_name, last, hint=_rule_hint(proposal)
             )
 
     def _update_actions(self) -> None:
@@ -528,9 +571,48 @@ class IdentificationPage(QWidget):
 
     # --- deciding ----------------------------------------------------------------------------------
     def decide_selected(self, decision: str) -> ChangeSet | None:
-        """Accept, reject or reset the selected proposals: one undo step for the click."""
+        """Accept, reject or reset the selected proposals: one undo step for the click. Accepting a
+        proposal on weak evidence (a small sample) asks first; then nothing is written until «Принять»."""
         chosen = [p for p in self.selected_proposals() if p.decision != decision]
+        weak = [p for p in chosen if p.weak_evidence] if decision == "accepted" else []
+        if weak:
+            self._ask_about_weak(chosen, weak)
+            return None
         return self.decide([p.id for p in chosen], decision)
+
+    def _ask_about_weak(self, chosen: list[StoredProposal], weak: list[StoredProposal]) -> QMessageBox:
+        if self.weak_box is None:
+            box = QMessageBox(
+                QMessageBox.Icon.Warning, "Слабое основание", "", QMessageBox.StandardButton.NoButton, self
+            )
+            self.weak_yes = box.addButton("Принять", QMessageBox.ButtonRole.AcceptRole)
+            self.weak_no = box.addButton("Не принимать", QMessageBox.ButtonRole.RejectRole)
+            box.setDefaultButton(self.weak_no)
+            box.setEscapeButton(self.weak_no)
+            box.buttonClicked.connect(self._weak_answered)
+            self.weak_box = box
+        settings = self._run_settings(self.current_run())
+        least = settings.min_participants if settings else 20
+        names = ", ".join(dict.fromkeys(p.school_name for p in weak))
+        count = len(weak)
+        self.weak_box.setText(
+            f"{plural(count, 'Предложение основано', 'Предложения основаны', 'Предложения основаны')} на выборке "
+            f"менее {least} участников ({names}): такие цифры случайно колеблются от года к году и по "
+            "правилам не считаются доказательством. Принять всё равно?"
+        )
+        self.weak_box.setInformativeText(
+            "Проверьте пояснение (Enter): цифры, пороги и число участников."
+            if len(chosen) == count
+            else f"Выбрано предложений: {len(chosen)}, из них со слабым основанием: {count}."
+        )
+        self._weak_pending = [p.id for p in chosen]
+        self.weak_box.open()
+        return self.weak_box
+
+    def _weak_answered(self, button: object) -> None:
+        ids, self._weak_pending = self._weak_pending, []
+        if button is self.weak_yes and ids:
+            self.decide(ids, "accepted")
 
     def decide(self, proposal_ids: list[int], decision: str) -> ChangeSet | None:
         if not proposal_ids:
@@ -633,6 +715,7 @@ class IdentificationPage(QWidget):
     def set_settings(self, settings: object, source: str) -> None:
         assert isinstance(settings, RuleSettings)
         self.settings, self.settings_source = settings, source
+        self._fill_years()  # the years a list can be computed for follow the rules' data window
         self._show_rules(self.current_run())
         status_message(self, f"Пороги для следующего расчёта: {source}.")
 
