@@ -25,10 +25,15 @@ class ImportIssue:
     severity: Severity = Severity.ERROR
 
     def text(self) -> str:
-        where = [f"Файл «{self.file_name}»"]
+        # A message that opens by naming the file («Файл «x.xlsx» повреждён…») is not prefixed with it again.
+        opens_with_file = self.message.lower().startswith(f"файл «{self.file_name.lower()}»")
+        where = [] if opens_with_file else [f"файл «{self.file_name}»"]
         if self.row is not None:
             where.append(f"строка {self.row}")
         if self.column:
             title = f" («{self.column_title}»)" if self.column_title else ""
             where.append(f"столбец {self.column}{title}")
-        return f"{', '.join(where)}: {self.message}"
+        if not where:
+            return self.message[:1].upper() + self.message[1:]
+        head = ", ".join(where)
+        return f"{head[:1].upper()}{head[1:]}: {self.message}"

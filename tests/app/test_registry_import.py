@@ -327,3 +327,19 @@ def test_seed_000_visited_schools_are_recognised_in_the_demo(
     assert {r.school_id for r in result.rows} == {
         s.id for s in SchoolService(demo_database).list_schools() if s.short_name in names
     }
+
+
+def test_an_issue_names_the_file_once() -> None:
+    from app.importing.report import ImportIssue, Severity
+
+    cell = ImportIssue("школы.xlsx", 5, "B", "Наименование ОО", "не указано наименование ОО")
+    assert (
+        cell.text()
+        == "Файл «школы.xlsx», строка 5, столбец B («Наименование ОО»): не указано наименование ОО"
+    )
+    whole = ImportIssue("школы.xlsx", None, "", "", "Файл «школы.xlsx» повреждён (архив обрезан).")
+    assert whole.text() == "Файл «школы.xlsx» повреждён (архив обрезан)."
+    row = ImportIssue(
+        "отчёт.xlsx", 7, "", "", "та же строка уже есть («отчёт.xlsx», строка 6)", Severity.WARNING
+    )
+    assert row.text() == "Файл «отчёт.xlsx», строка 7: та же строка уже есть («отчёт.xlsx», строка 6)"
