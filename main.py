@@ -30,6 +30,15 @@ def window_database(argv: list[str]) -> tuple[bool, Path | None]:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments == ["--version"]:
+        from app.version import version
+
+        print(f"«Опора» {version()}")
+        return 0
+    if arguments == ["--self-check"]:  # is this installation complete? (ui/self_check.py)
+        from ui.self_check import run_self_check
+
+        return run_self_check()
     window_only, db_path = window_database(arguments)
     if window_only:
         from ui.application import run_gui

@@ -203,6 +203,8 @@ def create_application(argv: list[str] | None = None, *, window_icon: bool = Tru
     app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName("Opora")
     app.setApplicationName("Opora")
+    # The installed menu entry (opora.desktop): a Wayland session takes the window's icon from it.
+    app.setDesktopFileName("opora")
     if window_icon:
         set_window_icon(app)
     install_translations(app)

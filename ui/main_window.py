@@ -579,8 +579,10 @@ class MainWindow(QMainWindow):
         box.setWindowTitle("О программе")
         box.setIconPixmap(self.windowIcon().pixmap(64, 64))
         box.setTextFormat(Qt.TextFormat.RichText)
+        from app.version import version  # read on demand: pyproject.toml, or the bundle's copy
+
         box.setText(
-            "<h3>«Опора»</h3>"
+            f"<h3>«Опора» {version()}</h3>"
             "<p>Поддержка школ с низкими образовательными результатами, школ, функционирующих "
             "в неблагоприятных социальных условиях, и школ с признаками необъективности результатов.</p>"
             "<p>Для муниципальных органов управления образованием: реестр школ, перечни по учебным "
