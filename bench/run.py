@@ -1222,6 +1222,20 @@ def render(
 # --------------------------------------------------------------------------------------------
 
 
+def keep_bundle_section(output: Path, report: str) -> str:
+    """bench/bundle.py's section (between `<!-- bundle -->` markers) survives this rewrite."""
+    try:
+        found = re.search(r"<!-- bundle -->.*?<!-- /bundle -->\n?", output.read_text("utf-8"), re.DOTALL)
+    except OSError:
+        return report
+    if found is None:
+        return report
+    marker = "\n## How to reproduce"
+    if marker in report:
+        return report.replace(marker, "\n" + found.group(0) + marker, 1)
+    return report.rstrip("\n") + "\n\n" + found.group(0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -1313,6 +1327,7 @@ def main(argv: list[str] | None = None) -> int:
     if leak:
         log(f"WARNING: PySide6 loses a reference to True on every Signal.emit() ({leak} in 100 emits)")
     report = render(measurements, machine, quick=quick, reps=reps, started=started_at, leak=leak)
+    report = keep_bundle_section(output, report)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(report, encoding="utf-8")
     raw = OUT_DIR / f"results-{started_at:%Y%m%d-%H%M%S}{'-quick' if quick else ''}.json"
