@@ -150,6 +150,7 @@ def _identify(database: Any, args: argparse.Namespace, year: int) -> int:
         payload = {
             "academic_year": academic_year_label(year),
             "results_years": [academic_year_label(first), academic_year_label(last)],
+            "missing_years": [academic_year_label(y) for y in outcome.missing_years],
             "run_id": run_id,
             "stored": run_id is not None,
             "rules": settings.to_dict(),
@@ -164,8 +165,11 @@ def _identify(database: Any, args: argparse.Namespace, year: int) -> int:
         print(
             f"{Category(p.category).label:<25} {names.get(p.school_id, p.school_id)}{weak}\n    {p.explanation}"
         )
+    from app.results.identification import missing_years_note
     from app.results.rules import RULES
 
+    if outcome.missing_years:
+        print(f"Внимание: {missing_years_note(outcome.missing_years)}.", file=sys.stderr)
     for rule, reason in outcome.not_applied.items():
         title = RULES[rule].title if rule in RULES else rule
         print(f"Не применено правило «{title}»: {reason}", file=sys.stderr)
@@ -216,6 +220,7 @@ def _runs(database: Any, args: argparse.Namespace) -> int:
                 "rejected": r.rejected,
                 "not_applied": r.not_applied,
                 "results_years": [academic_year_label(y) for y in r.data_years] if r.data_years else None,
+                "missing_years": [academic_year_label(y) for y in r.missing_years],
                 "out_of_date": r.id in out_of_date,
                 "rules": json.loads(r.rules_json).get("rules", {}),
             }
@@ -263,6 +268,14 @@ def _decide(database: Any, args: argparse.Namespace) -> int:
     decision = {"принять": "accepted", "отклонить": "rejected", "отменить": "pending"}.get(args.decision)
     if decision is None:
         raise AppError(f"Неизвестное решение «{args.decision}»: принять, отклонить или отменить.")
-    changes = IdentificationService(database).decide(args.proposal, decision)
+    service = IdentificationService(database)
+    proposal = service.get_proposal(args.proposal)
+    changes = service.decide(args.proposal, decision)
     print(changes.description if changes else "Решение уже принято ранее: ничего не изменено.")
+    if changes and decision == "accepted" and proposal.weak_evidence:
+        print(
+            "Внимание: предложение основано на малой выборке участников (слабое основание): по правилам "
+            "это не доказательство. Отменить решение: «lists decide … отменить».",
+            file=sys.stderr,
+        )
     return 0

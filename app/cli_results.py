@@ -113,7 +113,11 @@ def _import(database: Any, args: argparse.Namespace) -> int:
         )
         return 1
     elif not args.json:
-        print(f"Загружено строк результатов: {saved}.")
+        context = len(preview.context())
+        print(
+            f"Загружено строк результатов: {saved}"
+            + (f", показателей контекста: {context}." if context else ".")
+        )
     return 0
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from app.domain import Category, CategorySource, academic_year_label
 from app.errors import AppError
 from app.results.model import Level, Result, StoredProposal
-from app.results.rules import Outcome, RuleSettings, run_rules, years_label
+from app.results.rules import Outcome, RuleSettings, run_rules, year_label, years_label
 from app.results.service import ResultsService
 from app.schools import SchoolService
 from db.changes import ChangeRecorder, ChangeSet
@@ -38,6 +38,7 @@ class IdentificationRun:
     # stored neither).
     data_years: tuple[int, int] | None = None
     data_fingerprint: str = ""
+    missing_years: tuple[int, ...] = ()  # years of the window without any school's results
     proposals: int = 0
     accepted: int = 0
     rejected: int = 0
@@ -85,25 +86,41 @@ class IdentificationService:
     def data_fingerprint(self, first: int, last: int) -> str:
         """A short digest of the results and context indicators of the years (school and region
         lines, what the rules read), independent of row ids and order: an import that brings the same
-        figures again leaves it unchanged, any changed figure changes it."""
+        figures again leaves it unchanged; a changed figure, or figures moved from one school, grade
+        or subject to another, changes it. Each figure, in ten-thousandths, is summed as an integer
+        (exact, so the order SQLite adds in does not matter) weighted by a number drawn from its
+        line's key, so that figures trading places between lines do not cancel out."""
         results = self.database.query(
-            "SELECT count(*), total(school_id), total(academic_year * 7 + grade), total(participants), "
-            "total(length(subject) + unicode(subject)), total(length(procedure)), "
-            "total(round(coalesce(share_2, -1), 4) * 3 + round(coalesce(share_3, -1), 4) * 5 "
-            "+ round(coalesce(share_4, -1), 4) * 7 + round(coalesce(share_5, -1), 4) * 11), "
-            "total(round(coalesce(average, -1), 4) * 13 + round(coalesce(below_minimum, -1), 4) * 17), "
-            "total(round(coalesce(lowered, -1), 4) * 19 + round(coalesce(raised, -1), 4) * 23) "
-            "FROM assessment_results WHERE academic_year BETWEEN ? AND ? AND level != 'municipality'",
+            "WITH lines AS (SELECT (coalesce(school_id, 0) * 7919 + academic_year * 104729 + grade * 1299709 "
+            "+ unicode(procedure) * 15485863 + length(subject) * 32452843 + unicode(subject) * 49979687 "
+            "+ unicode(substr(subject, 2)) * 67867967 + unicode(area || ' ') * 86028121) % 99991 + 1 AS w, * "
+            "FROM assessment_results WHERE academic_year BETWEEN ? AND ? AND level != 'municipality') "
+            "SELECT count(*), sum(w), sum(w * coalesce(participants, -1)), "
+            + ", ".join(
+                f"sum(w * cast(round(coalesce({column}, -1) * 10000) AS INTEGER))"
+                for column in (  # shares ≤ 100 %, scores ≤ 100: w · 10⁶ per line, no overflow at millions of lines
+                    "share_2",
+                    "share_3",
+                    "share_4",
+                    "share_5",
+                    "average",
+                    "below_minimum",
+                    "lowered",
+                    "confirmed",
+                    "raised",
+                )
+            )
+            + " FROM lines",
             (first, last),
         )
         context = self.database.query(
-            "SELECT count(*), total(school_id), total(academic_year), total(length(indicator)), "
-            "total(round(value, 4)) FROM school_context WHERE academic_year BETWEEN ? AND ?",
+            "WITH lines AS (SELECT (school_id * 7919 + academic_year * 104729 + length(indicator) * 1299709 "
+            "+ unicode(substr(indicator, 2)) * 15485863) % 99991 + 1 AS w, value "
+            "FROM school_context WHERE academic_year BETWEEN ? AND ?) "
+            "SELECT count(*), sum(w), sum(w * cast(round(value * 10000) AS INTEGER)) FROM lines",
             (first, last),
         )
-        # Sums of floats: rounded before hashing, so that the order SQLite adds them in does not matter.
-        figures = [round(v, 3) if isinstance(v, float) else v for v in (*results[0], *context[0])]
-        return hashlib.sha1(repr(figures).encode()).hexdigest()[:16]
+        return hashlib.sha1(repr((*results[0], *context[0])).encode()).hexdigest()[:16]
 
     def is_out_of_date(self, run: IdentificationRun) -> bool:
         """Whether the results or context of the run's years changed after it was computed."""
@@ -135,10 +152,19 @@ class IdentificationService:
                 f"шаблон ОГЭ/ЕГЭ за {academic_year_label(last)} учебный год или выберите другой год."
             )
         fingerprint = self.data_fingerprint(first, last)
+        present = {
+            row[0]
+            for row in self.database.query(
+                "SELECT DISTINCT academic_year FROM assessment_results "
+                "WHERE academic_year BETWEEN ? AND ? AND level = 'school'",
+                (first, last),
+            )
+        } | {c.academic_year for c in context}
         schools = SchoolService(self.database).list_schools(include_archived=False)
         outcome = run_rules(last, self._results(first, last), context, schools, settings)
         outcome.data_years = (first, last)
         outcome.data_fingerprint = fingerprint
+        outcome.missing_years = [y for y in range(first, last + 1) if y not in present]
         return outcome
 
     def run(self, year: int, settings: RuleSettings | None = None, note: str = "") -> tuple[int, ChangeSet]:
@@ -166,6 +192,7 @@ class IdentificationService:
                             "not_applied": outcome.not_applied,
                             "data_years": list(outcome.data_years or self.data_years(year, settings)),
                             "data_fingerprint": outcome.data_fingerprint,
+                            "missing_years": outcome.missing_years,
                         }
                     ),
                     "note": note.strip(),
@@ -236,6 +263,10 @@ class IdentificationService:
             else None
         )
         fingerprint = stored.get("data_fingerprint")
+        missing = stored.get("missing_years")
+        missing_years = (
+            tuple(missing) if isinstance(missing, list) and all(isinstance(y, int) for y in missing) else ()
+        )
         return IdentificationRun(
             id=row["id"],
             academic_year=row["academic_year"],
@@ -245,6 +276,7 @@ class IdentificationService:
             not_applied=not_applied if isinstance(not_applied, dict) else {},
             data_years=data_years,
             data_fingerprint=fingerprint if isinstance(fingerprint, str) else "",
+            missing_years=missing_years,
             proposals=row["proposals"],
             accepted=row["accepted"],
             rejected=row["rejected"],
@@ -350,6 +382,16 @@ class IdentificationService:
             elif existing is not None:
                 recorder.delete("school_categories", existing["id"])  # computed, and nothing accepts it now
         return recorder.changeset
+
+
+def missing_years_note(years: tuple[int, ...] | list[int]) -> str:
+    """«нет результатов за 2015/16, 2016/17 — расчёт по неполным данным», or "" when none is missing."""
+    if not years:
+        return ""
+    return (
+        f"нет результатов за {', '.join(year_label(y) for y in years)} — расчёт по неполным данным "
+        "(правила, которым нужны эти годы, сравнивают школы по оставшимся)"
+    )
 
 
 def _window_note(settings: RuleSettings) -> str:

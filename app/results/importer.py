@@ -283,7 +283,7 @@ class ResultsImportPreview:
         if replacing:
             total += (
                 f"; из них {replacing} {plural(replacing, 'строка заменит', 'строки заменят', 'строк заменят')} "
-                "уже сохранённые (прежние значения будут перезаписаны, отмена — Ctrl+Z)"
+                "уже сохранённые (прежние значения будут перезаписаны)"
             )
         pending = sum(1 for m in self.doubtful if not m.confirmed)
         if pending:

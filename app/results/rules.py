@@ -191,6 +191,11 @@ class RuleSettings:
             raise AppError(f"Файл правил{where}: ожидается объект JSON с разделом «rules».")
         if "format" in data and data["format"] != RULES_FORMAT:
             raise AppError(f"Файл{where} — не файл правил выявления «Опоры» (format «{data['format']}»).")
+        if "version" in data and (not isinstance(data["version"], int) or isinstance(data["version"], bool)):
+            raise AppError(
+                f'Файл правил{where}: номер версии должен быть числом без кавычек ("version": {RULES_VERSION}), '
+                f"а не {json.dumps(data['version'], ensure_ascii=False)}."
+            )
         if "version" in data and data["version"] not in (1, RULES_VERSION):
             raise AppError(
                 f"Файл правил{where} версии {data['version']}: эта версия программы читает версии 1–{RULES_VERSION}."
@@ -216,7 +221,8 @@ class RuleSettings:
             default = getattr(defaults, name)
             if isinstance(default, bool):
                 if not isinstance(value, bool):
-                    problems.append(f"{label}: нужно true или false, а не {value!r}")
+                    shown = json.dumps(value, ensure_ascii=False)
+                    problems.append(f"«{name}»: нужно true или false (без кавычек), а не {shown}")
                     continue
                 clean[name] = value
             elif default is None:
@@ -394,6 +400,7 @@ class Outcome:
     # Set by the service that read the results: their years and fingerprint, stored with the run.
     data_years: tuple[int, int] | None = None
     data_fingerprint: str = ""
+    missing_years: list[int] = field(default_factory=list)  # of data_years, without any school's figures
 
 
 # --------------------------------------------------------------------------------------------
@@ -589,6 +596,17 @@ class _Pass:
                     weights[gkey] = weights.get(gkey, 0) + weight
 
 
+def _years_of_mask(first: int, mask: int) -> str:
+    """The years a school has results for (bit i: the year first + i): «2017/18–2019/20»,
+    «2018/19–2019/20» or «2017/18, 2019/20» — what the explanation's figures stand on."""
+    years = [first + i for i in range(mask.bit_length()) if mask >> i & 1]
+    if not years:
+        return years_label(first, first + 2)
+    if years == list(range(years[0], years[-1] + 1)):
+        return years_label(years[0], years[-1])
+    return ", ".join(year_label(y) for y in years)
+
+
 def _mean_mark(r: Result) -> float | None:
     """Result.mean_mark without the generator: this runs once per line of millions."""
     s2, s3, s4, s5 = r.share_2, r.share_3, r.share_4, r.share_5
@@ -700,7 +718,6 @@ class _Rules:
             available[sid] = available.get(sid, 0) + 1
             if score <= thresholds[proc][0] + 1e-9:
                 hits.setdefault(sid, []).append(proc)
-        period = years_label(data.first, self.year)
         order = {Procedure.EGE: 0, Procedure.OGE: 1, Procedure.VPR: 2}
         for sid in sorted(hits):
             procs = sorted(hits[sid], key=order.__getitem__)
@@ -729,7 +746,7 @@ class _Rules:
                 else:
                     what += f" {num(score, digits)}"
                 parts.append(
-                    f"{proc.label}: {what} за {period} — в нижних {num(s.quintile_share, 0)} % школ "
+                    f"{proc.label}: {what} за {_years_of_mask(data.first, masks[(sid, proc)])} — в нижних {num(s.quintile_share, 0)} % школ "
                     f"(порог {num(limit, digits)}, школ в ранжировании {ranked}; {self.sample(participants)})"
                 )
                 figures[f"{proc.value}_score"] = round(score, 4)

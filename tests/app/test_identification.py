@@ -135,6 +135,17 @@ def test_the_lists_come_from_the_three_years_before_unless_the_rules_say_otherwi
         service.compute(D - 2)
     assert str(error.value).startswith("Нет результатов за 2016/2017 учебный год: списки на 2017/2018")
     assert "по результатам 2014/15–2016/17 (три учебных года до года списка" in str(error.value)
+    assert service.compute(Y).missing_years == []
+    # A list whose window reaches back before the first results says so, and is stored with it.
+    earliest = service.compute(D - 1)  # 2015/16–2017/18: only 2017/18 exists
+    assert earliest.missing_years == [D - 4, D - 3]
+    run_id, _ = service.store(D - 1, RuleSettings(), earliest)
+    assert service.get_run(run_id).missing_years == (D - 4, D - 3)
+    from app.results.identification import missing_years_note
+
+    assert missing_years_note([D - 4, D - 3]).startswith(
+        "нет результатов за 2015/16, 2016/17 — расчёт по неполным данным"
+    )
     # A rules file may count the list's own year in (a recalculation in spring).
     same_year = RuleSettings(results_before_list_year=False)
     assert service.data_years(D, same_year) == (D - 2, D)
@@ -155,6 +166,17 @@ def test_a_run_goes_out_of_date_when_its_results_change(filled: tuple[Database, 
     assert not service.is_out_of_date(service.get_run(run_id))
     # Another year's results do not touch this run.
     results.save([_oge(ids[0], Y, "Русский язык", 2.0, 50.0)], [])
+    assert not service.is_out_of_date(service.get_run(run_id))
+    # Two schools' figures swapped (logins corrected in the reports): every total is the same, the
+    # lists are not — out of date.
+    first_school = [r for r in lines if r.school_id == ids[1]]
+    second_school = [r for r in lines if r.school_id == ids[2]]
+    swapped = [replace(r, school_id=ids[2]) for r in first_school] + [
+        replace(r, school_id=ids[1]) for r in second_school
+    ]
+    results.save(swapped, [])
+    assert service.is_out_of_date(service.get_run(run_id))
+    results.save(first_school + second_school, [])  # back as they were
     assert not service.is_out_of_date(service.get_run(run_id))
     # A changed figure in one of its years does; so does a new context indicator.
     changed = [r if r.school_id != ids[2] else replace(r, average=r.average + 0.01) for r in lines]
@@ -323,6 +345,10 @@ def test_commands(tmp_path: Path) -> None:
     assert json.loads(
         cli("--db", db_file, "identify", "--year", "2020/21", "--json", "--dry-run", data_dir=data_dir).stdout
     )["results_years"] == ["2017/2018", "2019/2020"]
+
+    done = cli("--db", db_file, "identify", "--year", "2018/2019", "--dry-run", data_dir=data_dir)
+    assert done.returncode == 0, done.stderr
+    assert "Внимание: нет результатов за 2015/16, 2016/17 — расчёт по неполным данным" in done.stderr
 
     # New figures for one of the run's years: the history says the run is out of date.
     database = open_database(db_file)

@@ -529,7 +529,14 @@ def test_a_version_1_run_reads_with_the_window_and_comparison_it_was_computed_wi
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('{"rules": {"vpr_by_grade": "да"}}', "нужно true или false"),
+        (
+            '{"rules": {"vpr_by_grade": "false"}}',
+            '«vpr_by_grade»: нужно true или false (без кавычек), а не "false"',
+        ),
+        (
+            '{"format": "opora-identification-rules", "version": "2", "rules": {}}',
+            'числом без кавычек ("version": 2), а не "2"',
+        ),
         ('{"format": "opora-identification-rules", "version": 3, "rules": {}}', "читает версии 1–2"),
         ('{"rules": {"quintile_shar": 20}}', "неизвестный параметр «quintile_shar»"),
         ('{"rules": {"quintile_share": "двадцать"}}', "нужно число"),
@@ -565,3 +572,15 @@ def test_journal_mismatch_parts_come_from_the_lines_that_give_both() -> None:
     p = of("vpr_journal_mismatch", identify(Y, lines))[1]
     assert "понизили 60,0 %, повысили 5,0 %" in p.explanation
     assert p.figures["lowered"] == 60.0 and p.figures["raised"] == 5.0
+
+
+def test_the_quintile_names_the_years_the_school_has_results_for() -> None:
+    values = {1: (3.0, 3.0), 2: (3.5, 3.9), 3: (3.6, 3.5), 4: (3.7, 3.6), 5: (3.8, 3.7)}
+    lines = quintile_lines({k: v for k, v in values.items() if k != 1})
+    lines += quintile_lines({1: values[1]}, years=(Y - 2, Y))  # no results in the middle year
+    [proposal] = of("low_quintile", identify(Y, lines)).values()
+    assert "русский язык 3,00) за 2018/19, 2020/21 — в нижних" in proposal.explanation
+    lines = quintile_lines({k: v for k, v in values.items() if k != 1})
+    lines += quintile_lines({1: values[1]}, years=(Y - 1, Y))
+    [proposal] = of("low_quintile", identify(Y, lines)).values()
+    assert "русский язык 3,00) за 2019/20–2020/21 — в нижних" in proposal.explanation

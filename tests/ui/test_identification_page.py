@@ -227,6 +227,31 @@ def test_accepting_a_weak_proposal_asks_first(page: IdentificationPage, qtbot: Q
     page.select_ids([weak.id])
     qtbot.mouseClick(page.reject_button, Qt.MouseButton.LeftButton)
     assert not box.isVisible() and service.get_proposal(weak.id).decision == "rejected"
+    # «Принять» in the explanation window asks the same question.
+    page.select_ids([weak.id])
+    dialog = page.explain_current()
+    assert isinstance(dialog, ExplanationDialog)
+    qtbot.mouseClick(dialog.accept_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(box.isVisible)
+    assert service.get_proposal(weak.id).decision == "rejected"
+    page.weak_no.click()
+    qtbot.waitUntil(lambda: not box.isVisible())
+    assert service.get_proposal(weak.id).decision == "rejected"
+
+
+def test_every_explanation_names_its_figures_in_russian(page: IdentificationPage, qtbot: QtBot) -> None:
+    import re
+
+    from ui.identification.dialogs import explanation_html
+
+    compute(page, qtbot)
+    labels = set()
+    for proposal in page.model.rows:
+        labels |= set(re.findall(r"<td style='color:#555'>(.*?)</td>", explanation_html(proposal)))
+    assert labels  # the tables are there
+    latin = sorted(label for label in labels if re.search(r"[A-Za-z]{2,}", label))
+    assert latin == [], latin
+    assert "ЕГЭ: показатель школы в ранжировании" in labels and "ЕГЭ, русский язык: среднее за годы" in labels
 
 
 def test_the_saved_box_closes_with_escape(page: IdentificationPage, qtbot: QtBot, tmp_path: Path) -> None:
@@ -283,6 +308,12 @@ def test_the_data_window_and_an_out_of_date_run(
     assert page.year == YEAR
     page.reload()
     assert page.rules_label.text().startswith("Расчёт по результатам 2017/18–2019/20.")
+    page.set_year(YEAR + 5)  # nothing loaded for 2024/25: said before anyone clicks «Рассчитать»
+    assert page.rules_label.text().startswith("Результатов за 2024/25 в базе нет — загрузите их")
+    page.set_year(YEAR - 1)  # 2016/17–2018/19: the first of them is missing
+    compute(page, qtbot)
+    assert "(нет результатов за 2016/17 — расчёт по неполным данным" in page.rules_label.text()
+    page.set_year(YEAR)
     compute(page, qtbot)
     assert page.rules_label.text().startswith("По результатам 2017/18–2019/20.")
     assert page.out_of_date_label.isHidden()

@@ -54,6 +54,22 @@ FIGURE_LABELS = {
     "min_procedures": "процедур нужно",
     "year": "учебный год",
     "years": "лет с данными",
+    "falling_years": "лет снижения подряд",
+    "rising": "доля не преодолевших порог растёт",
+    "mismatch": "отметка не совпала с журнальной, %",
+    "students": "обучающихся",
+    "locality": "местность",
+    "vpr_by_grade": "ВПР сравниваются по классам (отклонение от средней всех школ)",
+    "rkr_by_grade": "РКР сравниваются по классам (отклонение от средней всех школ)",
+}
+_PROCEDURES = {"ege": "ЕГЭ", "oge": "ОГЭ", "vpr": "ВПР", "rkr": "РКР", "niko": "НИКО", "vsosh": "ВсОШ"}
+# «vpr_score» and the like: the low-quintile rule's figures per procedure.
+_PER_PROCEDURE = {
+    "score": "показатель школы в ранжировании",
+    "participants": "участников (наибольшая работа)",
+    "threshold": "порог нижней доли",
+    "ranked": "школ в ранжировании",
+    "by_grade": "сравнение по классам",
 }
 
 
@@ -75,8 +91,15 @@ def _label(key: str) -> str:
 
     if key in FIGURE_LABELS:
         return FIGURE_LABELS[key]
+    procedure, _, rest = key.partition("_")
+    if procedure in _PROCEDURES and rest in _PER_PROCEDURE:
+        return f"{_PROCEDURES[procedure]}: {_PER_PROCEDURE[rest]}"
+    procedure, colon, subject = key.partition(":")
+    if colon and procedure in _PROCEDURES:
+        return f"{_PROCEDURES[procedure]}, {subject.lower()}: среднее за годы"
     if key in FIELD_LABELS:
-        return FIELD_LABELS[key]
+        # the rules file's comment, without the part that explains true/false
+        return FIELD_LABELS[key].removeprefix("true — ").split("; false — ")[0]
     if key.isdigit() and len(key) == 4:
         year = int(key)
         return f"{year}/{(year + 1) % 100:02d}"
@@ -94,9 +117,13 @@ def explanation_html(proposal: StoredProposal, min_participants: int = 20) -> st
             continue
         rows.append(f"<h4>{title}</h4><table cellspacing='0' cellpadding='3'>")
         for key, value in values.items():
+            shown = (
+                f"{value}/{(value + 1) % 100:02d}"
+                if key == "year" and isinstance(value, int) and not isinstance(value, bool)
+                else _format(value)
+            )
             rows.append(
-                f"<tr><td style='color:#555'>{_escape(_label(str(key)))}</td>"
-                f"<td><b>{_escape(_format(value))}</b></td></tr>"
+                f"<tr><td style='color:#555'>{_escape(_label(str(key)))}</td><td><b>{_escape(shown)}</b></td></tr>"
             )
         rows.append("</table>")
     weak = (

@@ -36,7 +36,7 @@ from app.domain import Category, academic_year_label
 from app.errors import AppError
 from app.jobs import Progress
 from app.office import OfficeService
-from app.results.identification import IdentificationRun, IdentificationService
+from app.results.identification import IdentificationRun, IdentificationService, missing_years_note
 from app.results.model import Procedure, StoredProposal
 from app.results.rules import RuleSettings, years_label
 from app.results.service import ResultsService
@@ -428,12 +428,24 @@ class IdentificationPage(QWidget):
                 f"Расчёт по результатам {years_label(first, last)}. "
                 f"Пороги для расчёта: {self.settings_source} («Правила…»)."
             )
+            if last not in self.results.years():
+                text = (
+                    f"Результатов за {years_label(last, last)} в базе нет — загрузите их, чтобы рассчитать "
+                    f"списки на {academic_year_label(self.year)} учебный год (по результатам "
+                    f"{years_label(first, last)}). Пороги: {self.settings_source}."
+                )
         else:
             years = run.data_years or self.service.data_years(self.year, settings)
-            text = f"По результатам {years_label(*years)}. " + (
-                f"Пороги этого расчёта: слабая выборка — менее {settings.min_participants if settings else 20} "
-                f"участников; повысили отметку — более {_n(settings.vpr_raised_above if settings else 15)} %; "
-                f"нижние {_n(settings.quintile_share if settings else 20)} % школ. Все пороги — «Правила…»."
+            missing = missing_years_note(run.missing_years)
+            text = (
+                f"По результатам {years_label(*years)}"
+                + (f" ({missing})" if missing else "")
+                + ". "
+                + (
+                    f"Пороги этого расчёта: слабая выборка — менее {settings.min_participants if settings else 20} "
+                    f"участников; повысили отметку — более {_n(settings.vpr_raised_above if settings else 15)} %; "
+                    f"нижние {_n(settings.quintile_share if settings else 20)} % школ. Все пороги — «Правила…»."
+                )
             )
             if run.not_applied:
                 text += f" Не применено правил: {len(run.not_applied)}."
@@ -573,7 +585,11 @@ class IdentificationPage(QWidget):
     def decide_selected(self, decision: str) -> ChangeSet | None:
         """Accept, reject or reset the selected proposals: one undo step for the click. Accepting a
         proposal on weak evidence (a small sample) asks first; then nothing is written until «Принять»."""
-        chosen = [p for p in self.selected_proposals() if p.decision != decision]
+        return self.decide_asking([p for p in self.selected_proposals() if p.decision != decision], decision)
+
+    def decide_asking(self, chosen: list[StoredProposal], decision: str) -> ChangeSet | None:
+        """`decide`, but accepting a proposal on weak evidence asks first (the page's buttons and the
+        explanation window both come here)."""
         weak = [p for p in chosen if p.weak_evidence] if decision == "accepted" else []
         if weak:
             self._ask_about_weak(chosen, weak)
@@ -649,7 +665,11 @@ class IdentificationPage(QWidget):
             return None
         settings = self._run_settings(self.current_run())
         dialog = ExplanationDialog(proposal, settings.min_participants if settings else 20, self)
-        dialog.decision_requested.connect(lambda proposal_id, decision: self.decide([proposal_id], decision))
+        dialog.decision_requested.connect(
+            lambda proposal_id, decision: self.decide_asking(
+                [self.service.get_proposal(proposal_id)], decision
+            )
+        )
         dialog.open()
         return dialog
 
