@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="opora",
         description="«Опора» — поддержка школ с низкими образовательными результатами. "
         "Без команды запускается окно программы.",
+        epilog="Также: opora --version — версия программы; opora --self-check — проверка установки "
+        "(модули, библиотеки, шрифты, шаблоны, перевод Qt, папка данных).",
     )
     parser.add_argument("--db", type=Path, default=None, metavar="ФАЙЛ", help=db_help)
     commands = parser.add_subparsers(dest="command", title="команды", metavar="КОМАНДА")

@@ -132,6 +132,7 @@ mkdir -p "$work/tar"
 cp -a "$bundle" "$work/tar/opora"
 install -m 0644 build/linux/opora.desktop "$work/tar/opora/opora.desktop"
 install -m 0644 resources/icons/opora-256.png "$work/tar/opora/opora.png"
+install -m 0644 docs/INSTALL.md "$work/tar/opora/INSTALL.md"  # the administrator's guide, in Russian
 cat >"$work/tar/opora/УСТАНОВКА.txt" <<EOF
 «Опора» $version для Linux (x86_64; нужна glibc $glibc или новее: Astra Linux SE 1.8, Debian 12 и новее).
 
@@ -141,11 +142,11 @@ cat >"$work/tar/opora/УСТАНОВКА.txt" <<EOF
 Из этого архива:
   sudo tar -xzf opora-$version-linux-x86_64.tar.gz -C /opt
   sudo ln -sf /opt/opora/opora /usr/local/bin/opora
-  sudo install -m 644 /opt/opora/opora.desktop /usr/share/applications/opora.desktop
-  sudo install -m 644 /opt/opora/opora.png /usr/share/icons/hicolor/256x256/apps/opora.png
+  sudo install -D -m 644 /opt/opora/opora.desktop /usr/share/applications/opora.desktop
+  sudo install -D -m 644 /opt/opora/opora.png /usr/share/icons/hicolor/256x256/apps/opora.png
 Запуск: opora (окно), opora --help (команды), opora --self-check (проверка установки).
 Данные каждого пользователя: ~/.local/share/Opora (база opora.sqlite, резервные копии в backups/).
-Подробно: docs/INSTALL.md в исходных текстах программы.
+Подробно: INSTALL.md рядом с этим файлом.
 EOF
 tar --sort=name --owner=0 --group=0 --numeric-owner -C "$work/tar" -czf "$tarball" opora
 

@@ -33,7 +33,7 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSettings, QTimer, QT
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.errors import AppError
-from app.paths import default_database_path, log_dir
+from app.paths import default_database_path, log_dir, resources_dir
 from db.connection import Database, open_database
 from db.errors import DatabaseError
 from ui.main_window import MainWindow, icon
@@ -223,6 +223,11 @@ def install_translations(app: QApplication) -> bool:
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if translator.load("qtbase_ru", folder):
         app.installTranslator(translator)
+        # Qt 6's strings qtbase_ru lacks (the file dialog's «Look in:», «Files of type:», «Folder»):
+        # installed after it, so asked first (resources/translations/opora_qt_ru.ts).
+        extra = QTranslator(app)
+        if extra.load("opora_qt_ru", str(resources_dir() / "translations")):
+            app.installTranslator(extra)
         return True
     log.warning("Русский перевод Qt (qtbase_ru.qm) не найден в %s", folder)
     return False

@@ -79,8 +79,10 @@ Type: filesandordirs; Name: "{app}\_internal"
 Source: "{#SourceDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 
 [Icons]
+; cmd /k ""…\opora-cli.exe" --self-check": the outer quotes are cmd's own, so a folder with spaces,
+; «&» or brackets (/DIR="C:\Программы (Опора)") keeps its quotes.
 Name: "{group}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app}"; Comment: "{cm:AppComment}"
-Name: "{group}\{cm:SelfCheck}"; Filename: "{cmd}"; Parameters: "/k ""{app}\{#AppCli}"" --self-check"; WorkingDir: "{app}"; IconFilename: "{app}\{#AppExe}"; Comment: "{cm:CliComment}"
+Name: "{group}\{cm:SelfCheck}"; Filename: "{cmd}"; Parameters: "/k """"{app}\{#AppCli}"" --self-check"""; WorkingDir: "{app}"; IconFilename: "{app}\{#AppExe}"; Comment: "{cm:CliComment}"
 Name: "{group}\{cm:UninstallProgram,{#AppName}}"; Filename: "{uninstallexe}"
 Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app}"; Comment: "{cm:AppComment}"; Tasks: desktopicon
 

@@ -44,6 +44,11 @@ def test_help_lists_the_commands_in_russian(data_dir: Path) -> None:
     assert "создать демонстрационный район" in result.stdout
     assert "показать эту справку и выйти" in result.stdout
     assert "usage:" not in result.stdout
+    text = " ".join(result.stdout.split())  # argparse wraps the epilog at the terminal's width
+    assert "opora --version — версия программы" in text
+    assert "opora --self-check — проверка установки" in text
+    version = run("--version", data_dir=data_dir)
+    assert version.returncode == 0 and version.stdout.startswith("«Опора» ")
     schools_help = run("schools", "--help", data_dir=data_dir)
     assert schools_help.returncode == 0
     for command in ("list", "import", "export"):

@@ -299,9 +299,11 @@ def test_spec_on_linux_one_executable_for_the_window_and_the_commands(
     assert (str(REPO_ROOT / "resources" / "fonts"), "resources/fonts") in options["datas"]
     assert ("/site/pytrovich/data.json", "pytrovich") in options["datas"]
     assert options["module_collection_mode"] == {"docx": "pyz+py"}
-    assert [d[0] for d in made.analysis.datas if "translations" in d[0]] == [
+    assert [d[0] for d in made.analysis.datas if d[0].startswith("PySide6/Qt/translations")] == [
         "PySide6/Qt/translations/qtbase_ru.qm"
     ]
+    # the program's own additions to Qt's Russian (resources/translations/opora_qt_ru.qm) go too
+    assert (str(REPO_ROOT / "resources" / "translations"), "resources/translations") in options["datas"]
     assert [(e.name, e.console) for e in made.executables] == [("opora", True)]
     assert made.executables[0].parts[2] == [("X utf8", None, "OPTION")]
     assert made.collect.name == "opora"
