@@ -271,7 +271,14 @@ def _decide(database: Any, args: argparse.Namespace) -> int:
     service = IdentificationService(database)
     proposal = service.get_proposal(args.proposal)
     changes = service.decide(args.proposal, decision)
-    print(changes.description if changes else "Решение уже принято ранее: ничего не изменено.")
+    from app.results.rules import RULES
+
+    rule = RULES[proposal.rule].title if proposal.rule in RULES else proposal.rule
+    print(
+        f"{changes.description} (правило: {rule})"
+        if changes
+        else "Решение уже принято ранее: ничего не изменено."
+    )
     if changes and decision == "accepted" and proposal.weak_evidence:
         print(
             "Внимание: предложение основано на малой выборке участников (слабое основание): по правилам "

@@ -117,6 +117,8 @@ def parse_academic_year_argument(text: str) -> int:
     year = parse_academic_year(text)
     if year is None:
         raise AppError(f"Неверный учебный год «{text}»: укажите, например, 2020/2021.")
+    if not 1990 <= year <= 2100:
+        raise AppError(f"Учебный год «{text.strip()}» вне допустимых (1990/1991–2100/2101): проверьте цифры.")
     return year
 
 

@@ -329,7 +329,9 @@ def test_commands(tmp_path: Path) -> None:
     proposal = json.loads(done.stdout)[0]
     done = cli("--db", db_file, "lists", "decide", str(proposal["id"]), "принять", data_dir=data_dir)
     assert done.returncode == 0, done.stderr
-    assert "Принято" in done.stdout
+    assert "Принято" in done.stdout and "(правило: " in done.stdout
+    done = cli("--db", db_file, "lists", "runs", "--year", "0000/0001", data_dir=data_dir)
+    assert done.returncode != 0 and "вне допустимых (1990/1991–2100/2101)" in done.stderr
 
     done = cli("--db", db_file, "lists", "runs", data_dir=data_dir)
     assert "принято 1" in done.stdout
