@@ -87,18 +87,15 @@ class IdentificationService:
         """A short digest of the results and context indicators of the years (school and region
         lines, what the rules read), independent of row ids and order: an import that brings the same
         figures again leaves it unchanged; a changed figure, or figures moved from one school, grade
-        or subject to another, changes it. Each figure, in ten-thousandths, is summed as an integer
-        (exact, so the order SQLite adds in does not matter) weighted by a number drawn from its
-        line's key, so that figures trading places between lines do not cancel out."""
-        results = self.database.query(
-            "WITH lines AS (SELECT (coalesce(school_id, 0) * 7919 + academic_year * 104729 + grade * 1299709 "
-            "+ unicode(procedure) * 15485863 + length(subject) * 32452843 + unicode(subject) * 49979687 "
-            "+ unicode(substr(subject, 2)) * 67867967 + unicode(area || ' ') * 86028121) % 99991 + 1 AS w, * "
-            "FROM assessment_results WHERE academic_year BETWEEN ? AND ? AND level != 'municipality') "
-            "SELECT count(*), sum(w), sum(w * coalesce(participants, -1)), "
-            + ", ".join(
-                f"sum(w * cast(round(coalesce({column}, -1) * 10000) AS INTEGER))"
-                for column in (  # shares ≤ 100 %, scores ≤ 100: w · 10⁶ per line, no overflow at millions of lines
+        or subject to another, changes it. Each line's figures, in ten-thousandths, make one integer
+        (exact, so the order SQLite adds in does not matter), multiplied by a number drawn from the
+        line's key so that figures trading places between lines do not cancel out; one expression a
+        line, so SQLite computes it once (~0.2 s for 180,000 lines)."""
+        figures = " + ".join(
+            f"{prime} * cast(round(coalesce({column}, -1) * 10000) AS INTEGER)"
+            for prime, column in zip(
+                (3, 5, 7, 11, 13, 17, 19, 23, 29),
+                (
                     "share_2",
                     "share_3",
                     "share_4",
@@ -108,16 +105,26 @@ class IdentificationService:
                     "lowered",
                     "confirmed",
                     "raised",
-                )
+                ),
+                strict=True,
             )
-            + " FROM lines",
+        )
+        key = (
+            "(coalesce(school_id, 0) * 7919 + academic_year * 104729 + grade * 1299709 + unicode(procedure) * 15485863 "
+            "+ length(subject) * 32452843 + unicode(subject) * 49979687 + unicode(substr(subject, 2)) * 67867967 "
+            "+ unicode(area || ' ') * 86028121) % 99991 + 1"
+        )
+        # key < 10⁵ and the figures < 10⁹: a line's product fits, and its remainder keeps the sum of
+        # millions of lines far from SQLite's integer limit
+        results = self.database.query(
+            f"SELECT count(*), sum(({key}) * ({figures} + 31 * coalesce(participants, -1)) % 2147483629) "
+            "FROM assessment_results WHERE academic_year BETWEEN ? AND ? AND level != 'municipality'",
             (first, last),
         )
         context = self.database.query(
-            "WITH lines AS (SELECT (school_id * 7919 + academic_year * 104729 + length(indicator) * 1299709 "
-            "+ unicode(substr(indicator, 2)) * 15485863) % 99991 + 1 AS w, value "
-            "FROM school_context WHERE academic_year BETWEEN ? AND ?) "
-            "SELECT count(*), sum(w), sum(w * cast(round(value * 10000) AS INTEGER)) FROM lines",
+            "SELECT count(*), sum(((school_id * 7919 + academic_year * 104729 + length(indicator) * 1299709 "
+            "+ unicode(substr(indicator, 2)) * 15485863) % 99991 + 1) * cast(round(value * 10000) AS INTEGER) "
+            "% 2147483629) FROM school_context WHERE academic_year BETWEEN ? AND ?",
             (first, last),
         )
         return hashlib.sha1(repr((*results[0], *context[0])).encode()).hexdigest()[:16]

@@ -97,6 +97,11 @@ def _rule_hint(proposal: StoredProposal) -> tuple[Procedure, str, int]:
 
 
 # --- jobs (run on the pool) ------------------------------------------------------------------------
+def _out_of_date_job(database: Database, run: IdentificationRun) -> Iterator[Progress]:
+    yield Progress(0, 0, "Проверка расчёта…")
+    return IdentificationService(database).is_out_of_date(run)
+
+
 def _run_job(database: Database, year: int, settings: RuleSettings) -> Iterator[Progress]:
     yield Progress(0, 0, f"Расчёт списков на {academic_year_label(year)} учебный год…")
     return IdentificationService(database).run(year, settings)
@@ -142,6 +147,12 @@ class IdentificationPage(QWidget):
         self.weak_yes: object = None
         self.weak_no: object = None
         self._weak_pending: list[int] = []
+        # Whether a run is out of date, by run id: read off the UI thread (a pass over three years of
+        # results) and kept until results or context change (`_results_version` counts the changes,
+        # so that an answer computed before one is not kept).
+        self._out_of_date: dict[int, bool] = {}
+        self._checking: set[int] = set()
+        self._results_version = 0
         self.settings_source = "по умолчанию"
         self._runs: list[IdentificationRun] = []
         self._proposals: list[StoredProposal] = []
@@ -401,7 +412,10 @@ class IdentificationPage(QWidget):
         return (settings or self.settings).last_results_year(self.year)
 
     def _show_out_of_date(self, run: IdentificationRun | None) -> None:
-        if run is None or not self.service.is_out_of_date(run):
+        known = self._out_of_date.get(run.id) if run is not None else False
+        if known is None and run is not None:
+            self._check_out_of_date(run)
+        if not known or run is None:
             self.out_of_date_label.hide()
             return
         assert run.data_years is not None
@@ -411,6 +425,30 @@ class IdentificationPage(QWidget):
             "чтобы получить новый расчёт; принятые решения этого расчёта сохранятся."
         )
         self.out_of_date_label.show()
+
+    def _check_out_of_date(self, run: IdentificationRun) -> None:
+        if run.id in self._checking:
+            return
+        self._checking.add(run.id)
+        version = self._results_version
+        worker = self.jobs.start(
+            partial(_out_of_date_job, self.database, run), title="Проверка расчёта", show_progress=False
+        )
+        worker.finished.connect(lambda result, run_id=run.id: self._on_checked(run_id, version, result))
+        worker.failed.connect(lambda _exc, run_id=run.id: self._checking.discard(run_id))
+        worker.cancelled.connect(lambda run_id=run.id: self._checking.discard(run_id))
+
+    def _on_checked(self, run_id: int, version: int, result: object) -> None:
+        self._checking.discard(run_id)
+        if version != self._results_version:  # the results changed meanwhile: ask again
+            run = self.current_run()
+            if run is not None and run.id == run_id:
+                self._check_out_of_date(run)
+            return
+        self._out_of_date[run_id] = bool(result)
+        run = self.current_run()
+        if run is not None and run.id == run_id:
+            self._show_out_of_date(run)
 
     def _run_settings(self, run: IdentificationRun | None) -> RuleSettings | None:
         if run is None:
@@ -818,6 +856,8 @@ class IdentificationPage(QWidget):
     def _on_history_changed(self, changeset: ChangeSet) -> None:
         tables = {change.table for change in changeset.changes}
         if tables & RESULT_TABLES:
+            self._results_version += 1
+            self._out_of_date.clear()
             self._fill_years()
             self.chart_panel.reload()
         if tables & (LIST_TABLES | RESULT_TABLES) or "academic_years" in tables:
