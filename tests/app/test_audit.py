@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 import platform
 import re
 import sqlite3
-import subprocess
-import sys
 import threading
 from datetime import date, datetime
 from pathlib import Path
@@ -29,6 +26,7 @@ from app.orders.service import OrderService
 from app.schools import SchoolService
 from db import Database, open_database
 from db.changes import AUDIT_ROW_LIMIT, ChangeRecorder, log_action
+from tests.command_line import run_main as run_cli
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHUM = "Муниципальное казённое общеобразовательное учреждение «Шумская средняя общеобразовательная школа»"
@@ -538,19 +536,6 @@ def test_export_refuses_a_wrong_extension(office_log: Database, tmp_path: Path) 
 
 
 # --- the command line ---------------------------------------------------------------------------------
-
-
-def run_cli(*args: str | Path, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "OPORA_DATA_DIR": str(data_dir), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, str(REPO_ROOT / "main.py"), *map(str, args)],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-    )
 
 
 def test_command_line_lists_finds_and_exports(office_log: Database, tmp_path: Path) -> None:

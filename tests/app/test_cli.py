@@ -6,27 +6,14 @@ import hashlib
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.command_line import run_main as run
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CATEGORY_LABELS = {"ШНРО", "ШФНСУ", "Признаки необъективности"}
-
-
-def run(*args: str | Path, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "OPORA_DATA_DIR": str(data_dir), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, str(REPO_ROOT / "main.py"), *map(str, args)],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-    )
 
 
 @pytest.fixture

@@ -4,9 +4,6 @@ that put schools on the year's lists and take them off, undo, the commands and t
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +18,7 @@ from app.results.rules import RuleSettings, run_rules
 from app.results.service import ResultsService
 from app.schools import SchoolService
 from db import Database, open_database
+from tests.command_line import run_main as cli
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 Y = 2020  # the lists' academic year, 2020/2021
@@ -271,19 +269,6 @@ def test_a_bad_decision_is_refused(filled: tuple[Database, list[int]]) -> None:
 
 
 # --- the command line ------------------------------------------------------------------------
-
-
-def cli(*args: str | Path, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "OPORA_DATA_DIR": str(data_dir), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, str(REPO_ROOT / "main.py"), *map(str, args)],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-    )
 
 
 def test_commands(tmp_path: Path) -> None:

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -43,6 +40,7 @@ from app.monitoring.forms import (
 from app.monitoring.service import MonitoringService
 from app.schools import SchoolService
 from db import Database, open_database
+from tests.command_line import run_main as run
 from tests.monitoring_specs import Node, Spec
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -541,19 +539,6 @@ def test_cli_functions_templates_forms_import_export(
 
 # ENABLE ME: skipped until app/cli.py wires `monitoring` (add_commands + run_monitoring).
 _WIRED = "cli_monitoring" in (REPO_ROOT / "app" / "cli.py").read_text(encoding="utf-8")
-
-
-def run(*args: str | Path, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "OPORA_DATA_DIR": str(data_dir), "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, str(REPO_ROOT / "main.py"), *map(str, args)],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-    )
 
 
 @pytest.mark.skipif(not _WIRED, reason="`monitoring` is not wired into app/cli.py yet")
