@@ -30,15 +30,6 @@ def window_database(argv: list[str]) -> tuple[bool, Path | None]:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
-    if arguments == ["--version"]:
-        from app.version import version
-
-        print(f"«Опора» {version()}")
-        return 0
-    if arguments == ["--self-check"]:  # is this installation complete? (ui/self_check.py)
-        from ui.self_check import run_self_check
-
-        return run_self_check()
     window_only, db_path = window_database(arguments)
     if window_only:
         from ui.application import run_gui
@@ -47,7 +38,19 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.cli import build_parser, run_command
 
-    args = build_parser().parse_args(arguments)
+    parser = build_parser()
+    args = parser.parse_args(arguments)
+    if args.version:
+        from app.version import version
+
+        print(f"«Опора» {version()}")
+        return 0
+    if args.self_check:  # is this installation complete? (ui/self_check.py)
+        if args.command is not None:
+            parser.error("--self-check проверяет установку программы, а не базу: запустите его без команды")
+        from ui.self_check import run_self_check
+
+        return run_self_check()
     if args.command is None:
         from ui.application import run_gui
 

@@ -46,10 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="opora",
         description="«Опора» — поддержка школ с низкими образовательными результатами. "
         "Без команды запускается окно программы.",
-        epilog="Также: opora --version — версия программы; opora --self-check — проверка установки "
-        "(модули, библиотеки, шрифты, шаблоны, перевод Qt, папка данных).",
     )
     parser.add_argument("--db", type=Path, default=None, metavar="ФАЙЛ", help=db_help)
+    parser.add_argument("--version", action="store_true", help="показать версию программы и выйти")
+    parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="проверить установку (модули, библиотеки, шрифты, шаблоны, перевод Qt, папка данных) и выйти",
+    )
     commands = parser.add_subparsers(dest="command", title="команды", metavar="КОМАНДА")
 
     commands.add_parser(

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -42,9 +41,8 @@ import synthetic  # noqa: E402
 
 DIST = ROOT / "dist"
 BUNDLE = DIST / "opora"
-START_MARK = "<!-- bundle -->"
+START_MARK = "<!-- bundle -->"  # bench/run.py's splice_bundle_section looks for these
 END_MARK = "<!-- /bundle -->"
-SECTION = re.compile(re.escape(START_MARK) + r".*?" + re.escape(END_MARK) + r"\n?", re.DOTALL)
 
 
 def log(message: str) -> None:
@@ -225,13 +223,7 @@ def render(results: dict[str, list[Any]], reps: int, started: dt.datetime, ver: 
 
 def write_section(document: Path, section: str) -> None:
     text = document.read_text("utf-8") if document.exists() else "# Performance\n"
-    if SECTION.search(text):
-        text = SECTION.sub(lambda _match: section, text, count=1)
-    elif "\n## How to reproduce" in text:
-        text = text.replace("\n## How to reproduce", "\n" + section + "\n## How to reproduce", 1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    document.write_text(text, "utf-8")
+    document.write_text(bench.splice_bundle_section(text, section), "utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1222,18 +1222,27 @@ def render(
 # --------------------------------------------------------------------------------------------
 
 
+BUNDLE_SECTION = re.compile(r"<!-- bundle -->.*?<!-- /bundle -->\n?", re.DOTALL)
+
+
+def splice_bundle_section(text: str, section: str) -> str:
+    """`text` with bench/bundle.py's section (between `<!-- bundle -->` markers) in it: in place of
+    the one there, or before «## How to reproduce», or at the end."""
+    if BUNDLE_SECTION.search(text):
+        return BUNDLE_SECTION.sub(lambda _match: section, text, count=1)
+    marker = "\n## How to reproduce"
+    if marker in text:
+        return text.replace(marker, "\n" + section + marker, 1)
+    return text.rstrip("\n") + "\n\n" + section
+
+
 def keep_bundle_section(output: Path, report: str) -> str:
-    """bench/bundle.py's section (between `<!-- bundle -->` markers) survives this rewrite."""
+    """The bundle section of the report being replaced survives this rewrite."""
     try:
-        found = re.search(r"<!-- bundle -->.*?<!-- /bundle -->\n?", output.read_text("utf-8"), re.DOTALL)
+        found = BUNDLE_SECTION.search(output.read_text("utf-8"))
     except OSError:
         return report
-    if found is None:
-        return report
-    marker = "\n## How to reproduce"
-    if marker in report:
-        return report.replace(marker, "\n" + found.group(0) + marker, 1)
-    return report.rstrip("\n") + "\n\n" + found.group(0)
+    return report if found is None else splice_bundle_section(report, found.group(0))
 
 
 def main(argv: list[str] | None = None) -> int:

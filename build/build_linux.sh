@@ -64,7 +64,8 @@ fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     say "Установка: ${need[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; } \
+      || fail "пакеты не установлены через apt (нет доступа к репозиторию?): ${need[*]}"
   else
     fail "не хватает пакетов: ${need[*]} (sudo apt-get install ${need[*]})"
   fi
@@ -77,19 +78,23 @@ say "«Опора» $version"
 step "1. Пакеты Python для сборки (build/.venv-build)"
 venv=build/.venv-build
 if [ ! -x "$venv/bin/python" ]; then
-  "$python_bin" -m venv "$venv"
+  "$python_bin" -m venv "$venv" \
+    || fail "не создаётся окружение $venv (нужен модуль venv: sudo apt-get install python3-venv)"
 fi
 stamp="$venv/.installed"
 if [ ! -f "$stamp" ] || [ build/requirements.txt -nt "$stamp" ]; then
-  "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
-  "$venv/bin/python" -m pip install -q -r build/requirements.txt
+  "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null \
+    || say "pip не обновлён (нет доступа к PyPI?) — сборка продолжается с имеющимся"
+  "$venv/bin/python" -m pip install -q -r build/requirements.txt \
+    || fail "пакеты из build/requirements.txt не установлены: нет доступа к PyPI? Без интернета укажите папку с заранее скачанными пакетами: PIP_NO_INDEX=1 PIP_FIND_LINKS=/путь/к/wheelhouse bash build/build_linux.sh"
   touch "$stamp"
 fi
 "$venv/bin/python" -m pip check >/dev/null || fail "пакеты build/.venv-build несовместимы (pip check)"
 
 step "2. Сборка dist/opora (PyInstaller)"
 rm -rf dist/opora
-"$venv/bin/pyinstaller" --noconfirm --clean --log-level WARN --distpath dist --workpath build/work build/opora.spec
+"$venv/bin/pyinstaller" --noconfirm --clean --log-level WARN --distpath dist --workpath build/work build/opora.spec \
+  || fail "PyInstaller не собрал программу (его сообщения — выше)"
 bundle=dist/opora
 [ -x "$bundle/opora" ] || fail "нет $bundle/opora"
 glibc="$("$venv/bin/python" -c 'import sys; sys.path.insert(0, "build"); import bundle_layout; from pathlib import Path; print("%d.%d" % bundle_layout.glibc_needed(Path(sys.argv[1])))' "$bundle")"

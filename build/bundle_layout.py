@@ -7,6 +7,7 @@ the program looks for them, the version, the excluded modules really unused).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -83,9 +84,15 @@ UNNEEDED_QT_PLUGIN_PREFIXES = (
 
 
 def read_version(root: Path = ROOT) -> str:
-    """[project] version of pyproject.toml: the one place the version is written."""
+    """[project] version of pyproject.toml (app.version reads it for the program): the one place
+    the version is written. Three numbers, as Windows' file version and dpkg's ordering need."""
     with (root / "pyproject.toml").open("rb") as handle:
-        return str(tomllib.load(handle)["project"]["version"])
+        version = str(tomllib.load(handle)["project"]["version"])
+    if not re.fullmatch(r"\d+\.\d+\.\d+", version):
+        raise SystemExit(
+            f"Версия «{version}» в pyproject.toml должна быть вида 1.2.3 (три числа через точку)."
+        )
+    return version
 
 
 def own_modules(root: Path = ROOT) -> list[str]:
@@ -107,7 +114,7 @@ def datas(root: Path = ROOT) -> list[tuple[str, str]]:
 
     Each resources/ subfolder goes to resources/<name> beside the bundle's modules, where
     app.paths.resources_dir() looks (sys._MEIPASS/resources); the SQL migrations go into the
-    db/migrations package, where db.migrations finds them through importlib.resources;
+    db/migrations package, where db.migrations reads them (the folder beside its module);
     pyproject.toml goes to the bundle's top so that app.version reads the same version frozen.
     """
     found: list[tuple[str, str]] = []
@@ -148,7 +155,7 @@ def keep_file(destination: str) -> bool:
     path = destination.replace("\\", "/")
     if path.startswith("pyphen/dictionaries/"):
         return path.rsplit("/", 1)[1] in PYPHEN_DICTIONARIES
-    if "/translations/" in path and path.endswith(".qm"):
+    if path.startswith("PySide6/") and "/translations/" in path and path.endswith(".qm"):  # Qt's, not ours
         # qtbase_ru.qm, qt_help_ru.qm, qtbase_pt_BR.qm: the language follows the module's name.
         parts = path.rsplit("/", 1)[1].removesuffix(".qm").split("_")[1:]
         return any(part in QT_TRANSLATION_LANGUAGES for part in parts)

@@ -103,9 +103,20 @@ class Program:
             )
         except subprocess.TimeoutExpired as exc:
             raise SmokeFailure(f"«{shown}» не завершилась за {self.timeout:.0f} с") from exc
+        except OSError as exc:  # no such program, not executable
+            reason = (
+                "файл не найден"
+                if isinstance(exc, FileNotFoundError)
+                else "нет права на запуск"
+                if isinstance(exc, PermissionError)
+                else f"ошибка системы {exc.errno}"
+            )
+            raise SmokeFailure(f"«{command[0]}» не запускается: {reason}") from exc
         took = time.perf_counter() - started
         if result.returncode != expect:
-            tail = "\n".join((result.stderr or result.stdout).strip().splitlines()[-15:])
+            # both streams: the self-check writes its «ОШИБКА» lines to stdout, Qt its warnings to stderr
+            output = f"{result.stdout.strip()}\n{result.stderr.strip()}".strip()
+            tail = "\n".join(output.splitlines()[-20:])
             raise SmokeFailure(f"«{shown}»: код выхода {result.returncode} вместо {expect}:\n{tail}")
         if self.strace:
             text = trace.read_text("utf-8", "replace")

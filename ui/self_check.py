@@ -22,7 +22,11 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
+
+from app.errors import AppError, os_reason
+from db.errors import DatabaseError
 
 # Third-party modules the program imports somewhere, with the submodules that matter (the C
 # accelerators, the parts imported lazily). tests/app/test_packaging.py checks the list against
@@ -67,9 +71,9 @@ RESOURCE_FILES = (
     "fonts/LiberationSerif-Italic.ttf",
     "fonts/LiberationSerif-BoldItalic.ttf",
     "icons/opora.svg",
-    "identification/default_rules.json",
+    "translations/opora_qt_ru.qm",
 )
-RESOURCE_FOLDERS = {"orders": "*.json", "monitoring": "*.json", "demo/plans": "*", "icons": "*.svg"}
+RESOURCE_FOLDERS = {"orders": "*.json", "monitoring": "*.json", "demo/plans": "*"}
 
 
 class CheckFailed(Exception):
@@ -159,8 +163,10 @@ def _migrations(scratch: Path) -> str:
     return f"версия схемы {latest}"
 
 
+@cache
 def _pdf() -> bytes:
-    """A one-page PDF in the program's own font, with a hyphenated Russian paragraph."""
+    """A one-page PDF in the program's own font, with a hyphenated Russian paragraph (built once:
+    the font check and the PDFium check read the same one)."""
     from io import BytesIO
 
     from reportlab.lib.pagesizes import A4
@@ -282,7 +288,7 @@ def _data_folder() -> str:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        raise CheckFailed(f"в папку «{folder}» нельзя записать: {exc.strerror or exc}") from exc
+        raise CheckFailed(f"в папку «{folder}» нельзя записать: {os_reason(exc)}") from exc
     return str(folder)
 
 
@@ -321,6 +327,9 @@ def run_self_check(out: Callable[[str], None] | None = None) -> int:
             except CheckFailed as exc:
                 failures += 1
                 say(f"  ОШИБКА  {title}: {exc}")
+            except (AppError, DatabaseError) as exc:  # the program's own Russian explanation
+                failures += 1
+                say(f"  ОШИБКА  {title}: {exc.message}")
             except Exception as exc:
                 failures += 1
                 say(f"  ОШИБКА  {title}: {type(exc).__name__}: {exc}")

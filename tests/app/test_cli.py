@@ -31,11 +31,18 @@ def test_help_lists_the_commands_in_russian(data_dir: Path) -> None:
     assert "создать демонстрационный район" in result.stdout
     assert "показать эту справку и выйти" in result.stdout
     assert "usage:" not in result.stdout
-    text = " ".join(result.stdout.split())  # argparse wraps the epilog at the terminal's width
-    assert "opora --version — версия программы" in text
-    assert "opora --self-check — проверка установки" in text
-    version = run("--version", data_dir=data_dir)
-    assert version.returncode == 0 and version.stdout.startswith("«Опора» ")
+    text = " ".join(result.stdout.split())  # argparse wraps the help at the terminal's width
+    assert "--version показать версию программы и выйти" in text
+    assert "--self-check проверить установку" in text
+    for arguments in (["--version"], ["--db", data_dir / "x.sqlite", "--version"], ["--version", "demo"]):
+        version = run(*arguments, data_dir=data_dir)
+        assert version.returncode == 0 and version.stdout.startswith("«Опора» "), arguments
+    assert not (data_dir / "x.sqlite").exists()  # the version touches no database
+    mixed = run("--self-check", "demo", data_dir=data_dir)
+    assert (
+        mixed.returncode == 2
+        and "ошибка: --self-check проверяет установку программы, а не базу" in mixed.stderr
+    )
     schools_help = run("schools", "--help", data_dir=data_dir)
     assert schools_help.returncode == 0
     for command in ("list", "import", "export"):

@@ -48,3 +48,23 @@ def test_the_about_box_names_the_version(empty_window: object, qtbot: object) ->
     box = visible_message_boxes()[0]
     assert isinstance(box, QMessageBox) and f"«Опора» {expected}</h3>" in box.text()
     box.close()
+
+
+def test_a_failure_the_program_explains_is_said_in_russian_without_a_traceback(
+    qapp: object, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from app.errors import AppError
+
+    def missing_dictionary() -> str:
+        raise AppError("Словарь переносов не найден.")
+
+    monkeypatch.setattr(self_check, "_hyphenation", missing_dictionary)
+    blocker = tmp_path / "файл"
+    blocker.write_text("")
+    monkeypatch.setenv("OPORA_DATA_DIR", str(blocker / "Opora"))  # a folder inside a file
+    lines: list[str] = []
+    assert self_check.run_self_check(out=lines.append) == 1
+    failed = [line for line in lines if line.startswith("  ОШИБКА  ")]
+    assert failed[0] == "  ОШИБКА  Перенос слов: Словарь переносов не найден."
+    assert failed[1].startswith("  ОШИБКА  Папка данных: в папку «") and "Traceback" not in "\n".join(lines)
+    assert not any("Not a directory" in line or "AppError" in line for line in lines)
